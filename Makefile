@@ -1,0 +1,80 @@
+# dlref: every task a reader or CI needs, from a fresh clone.
+# `make serve` and `make test` create the environment themselves; nothing needs installing by hand.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.dlref-installed
+KATEX  := docs/assets/vendor/katex/katex.min.js
+# Same sources, same site: fixed dates and hash seeds for every build.
+export SOURCE_DATE_EPOCH ?= 1767225600
+export PYTHONHASHSEED    ?= 0
+export NO_MKDOCS_2_WARNING = 1
+export MPLBACKEND = svg
+
+.PHONY: help env serve site test test-unit test-docs build-strict lint format bench offline lock clean
+
+help:
+	@echo "make serve   建好环境、构建并在 http://127.0.0.1:8000 预览站点"
+	@echo "make test    建好环境并运行全部测试（单元测试、页面代码块、docstring 示例、严格构建）"
+	@echo "make site    构建静态站点到 site/"
+	@echo "make lint    ruff 检查与格式检查 + mypy --strict"
+	@echo "make clean   删除 .venv、site/ 与生成的资源"
+
+# ---- environment ---------------------------------------------------------------------------
+# One stamp file: re-running a target on a ready environment installs nothing.
+$(STAMP): pyproject.toml constraints.txt
+	@test -n "$(PYTHON)" || { echo "需要 Python 3.11（python3.11 或 python3）"; exit 1; }
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "dlref 需要 Python 3.11，当前是 " + sys.version'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[docs,test]"
+	touch $@
+
+# KaTeX comes from the npm registry (pinned in package-lock.json) and is copied into the site:
+# no page ever loads it from a CDN.
+$(KATEX): package.json package-lock.json tools/vendor_assets.py | $(STAMP)
+	@command -v npm >/dev/null || { echo "需要 npm（Node.js）来安装 KaTeX：apt-get install nodejs npm"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python tools/vendor_assets.py
+	touch $@
+
+env: $(STAMP) $(KATEX)
+
+# ---- site ----------------------------------------------------------------------------------
+serve: env
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+site: env
+	$(BIN)/mkdocs build --strict --site-dir site
+
+build-strict: env
+	$(BIN)/mkdocs build --strict --site-dir site
+
+# ---- tests ---------------------------------------------------------------------------------
+# Unit tests, every Python block in docs/, every docstring example (sybil), then a strict build.
+test: env
+	$(BIN)/python -m pytest -n auto --dist loadfile -q
+	$(MAKE) --no-print-directory build-strict
+	$(MAKE) --no-print-directory lint
+
+lint: env
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: env
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Re-pin every Python dependency after editing pyproject.toml.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet "torch==2.13.0" -e ".[docs,test]"
+	{ echo "# Exact versions of every Python dependency, installed with \`pip install -c constraints.txt\`."; \
+	  echo "# Regenerate with \`make lock\` after changing pyproject.toml."; \
+	  .lock-venv/bin/pip freeze --exclude-editable | sed 's/+cpu$$//'; } > constraints.txt
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) site node_modules docs/assets/vendor .pytest_cache .mypy_cache .ruff_cache

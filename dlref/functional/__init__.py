@@ -1,0 +1,8 @@
+"""Functions that mirror :mod:`torch.nn.functional`, written from tensor primitives.
+
+Each function has the name, argument names, defaults, accepted shapes and return shape of its
+PyTorch counterpart, and is tested against it, values and gradients. Replace
+``import torch.nn.functional as F`` with ``import dlref.functional as F`` and the numbers agree.
+"""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Modules that mirror :mod:`torch.nn`: same constructor arguments, parameter names, behaviour."""
+
+__all__: list[str] = []
