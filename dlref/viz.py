@@ -12,22 +12,27 @@ printed HTML into the page. This module makes that output
 * **accessible and theme-aware**: the SVG carries ``role="img"`` and an ``aria-label``, sits in a
   ``<figure>`` with a caption, and the site's stylesheet adapts it to the dark palette.
 
-Matplotlib is only needed to draw; importing :mod:`dlref` never imports it.
+Importing this module configures matplotlib (:func:`setup`), so a page imports it *before* it
+creates a figure: a text's font is fixed when the text is created. Matplotlib is only needed to
+draw; importing :mod:`dlref` itself never imports it.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import html
+import inspect
 import io
 import logging
 import re
+import textwrap
 import warnings
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["figure_html", "setup"]
+__all__ = ["figure_html", "setup", "source_markdown"]
 
 # The font used to *measure* CJK text. The browser renders the text with the reader's own fonts.
 CJK_FAMILY = "Noto Sans CJK TC"
@@ -45,7 +50,7 @@ def _cjk_font_path() -> Path:
 
 @cache
 def setup() -> None:
-    """Configure matplotlib once for the site's figures (idempotent)."""
+    """Configure matplotlib once for the site's figures (idempotent; run on import)."""
     import matplotlib as mpl
     from matplotlib import font_manager
 
@@ -82,6 +87,12 @@ def setup() -> None:
             "path.simplify": False,
         }
     )
+
+
+
+
+
+setup()  # a page imports dlref.viz before it draws: fonts are fixed when a text is created
 
 
 class _Collect(logging.Handler):
@@ -169,3 +180,47 @@ def figure_html(fig: Any, *, alt: str, caption: str) -> str:
         f"<figcaption>{html.escape(caption)}</figcaption>"
         "</figure>"
     )
+
+
+def source_markdown(obj: Any, *, docstring: bool = False) -> str:
+    """The source of a function or class as a fenced Markdown code block, for a page to print.
+
+    Pages show the from-scratch code of :mod:`dlref` by printing this from a ``markdown-exec``
+    block, so what the reader sees is always the code that runs. The docstring is left out by
+    default: the API reference shows it.
+
+    Parameters
+    ----------
+    obj : function or class
+        What to show.
+    docstring : bool, default False
+        Keep the docstring (of ``obj`` itself; nested docstrings are always kept).
+
+    Returns
+    -------
+    str
+        A ```` ```python ```` fenced block.
+
+    Examples
+    --------
+    >>> from dlref.viz import source_markdown, setup
+    >>> block = source_markdown(setup)
+    >>> block.splitlines()[:3]
+    ['```python', '@cache', 'def setup() -> None:']
+    >>> "idempotent" in block  # the docstring is left out
+    False
+    """
+    source = textwrap.dedent(inspect.getsource(obj))
+    if not docstring:
+        node = ast.parse(source).body[0]
+        body = getattr(node, "body", [])
+        if (
+            body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
+            lines = source.splitlines(keepends=True)
+            first, last = body[0].lineno - 1, body[0].end_lineno or body[0].lineno
+            source = "".join(lines[:first] + lines[last:])
+    return f"```python\n{source.rstrip()}\n```"

@@ -6,3 +6,23 @@ PyTorch counterpart, and is tested against it, values and gradients. Replace
 """
 
 __all__: list[str] = []
+
+# --- activations: dlref/functional/activation.py -------------------------------------------
+
+
+# --- softmax family: dlref/functional/softmax.py -------------------------------------------
+
+
+# --- classification losses: dlref/functional/classification.py ------------------------------
+
+
+# --- binary classification losses: dlref/functional/binary.py --------------------------------
+
+
+# --- regression losses: dlref/functional/regression.py ---------------------------------------
+
+
+# --- layers: dlref/functional/linear.py, embedding.py, dropout.py ----------------------------
+
+
+# --- end of sections ---------------------------------------------------------------------------

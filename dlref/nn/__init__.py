@@ -1,3 +1,14 @@
 """Modules that mirror :mod:`torch.nn`: same constructor arguments, parameter names, behaviour."""
 
 __all__: list[str] = []
+
+# --- layers: dlref/nn/linear.py, embedding.py, dropout.py -------------------------------------
+
+
+# --- recurrent: dlref/nn/rnn.py ----------------------------------------------------------------
+
+
+# --- losses: dlref/nn/loss.py ------------------------------------------------------------------
+
+
+# --- end of sections ---------------------------------------------------------------------------

@@ -1,0 +1,77 @@
+"""Input checks shared by the functional API: clear errors instead of deep tracebacks.
+
+Every message names what was wrong and what was expected, as the contract of :mod:`dlref` asks.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from torch import Tensor
+
+Reduction = Literal["none", "mean", "sum"]
+REDUCTIONS = ("none", "mean", "sum")
+
+
+def check_tensor(x: object, name: str) -> Tensor:
+    """Raise ``TypeError`` unless ``x`` is a tensor."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
+    return x
+
+
+def check_floating(x: Tensor, name: str) -> None:
+    """Raise ``TypeError`` unless ``x`` has a floating-point dtype."""
+    check_tensor(x, name)
+    if not x.is_floating_point():
+        raise TypeError(
+            f"{name} must have a floating-point dtype (float16/bfloat16/float32/float64), "
+            f"got {x.dtype}"
+        )
+
+
+def check_reduction(reduction: str) -> None:
+    """Raise ``ValueError`` unless ``reduction`` is ``'none'``, ``'mean'`` or ``'sum'``."""
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"reduction must be one of 'none', 'mean', 'sum'; got {reduction!r}")
+
+
+def check_same_shape(input: Tensor, target: Tensor, what: str = "target") -> None:
+    """Raise ``ValueError`` when ``input`` and ``target`` differ in shape (no silent broadcast)."""
+    if input.shape != target.shape:
+        raise ValueError(
+            f"{what} shape {tuple(target.shape)} does not match input shape "
+            f"{tuple(input.shape)}; they must be equal"
+        )
+
+
+def check_probability(p: float, name: str = "p") -> None:
+    """Raise ``ValueError`` unless ``0 <= p <= 1``."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"{name} must be a probability in [0, 1], got {p}")
+
+
+def reduce(loss: Tensor, reduction: str) -> Tensor:
+    """Apply a loss reduction: keep every element, average them, or add them up.
+
+    ``'mean'`` of an empty tensor is NaN, as in PyTorch.
+    """
+    check_reduction(reduction)
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    return loss.mean()
+
+
+__all__ = [
+    "REDUCTIONS",
+    "Reduction",
+    "check_floating",
+    "check_probability",
+    "check_reduction",
+    "check_same_shape",
+    "check_tensor",
+    "reduce",
+]
+
