@@ -89,9 +89,6 @@ def setup() -> None:
     )
 
 
-
-
-
 setup()  # a page imports dlref.viz before it draws: fonts are fixed when a text is created
 
 
