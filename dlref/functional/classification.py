@@ -11,11 +11,10 @@ $$
 
 The module builds this in two steps, exactly as PyTorch splits it:
 
-* :func:`nll_loss` takes **log-probabilities** and only *picks* $-\log p_y$ for each sample
+* ``nll_loss`` takes **log-probabilities** and only *picks* $-\log p_y$ for each sample
   (with ``gather``), weights it and averages; it does no softmax of its own;
-* :func:`cross_entropy` takes raw **scores**, applies :func:`~dlref.functional.log_softmax`
-  and then :func:`nll_loss`. It also accepts class *probabilities* as targets, and label
-  smoothing.
+* ``cross_entropy`` takes raw **scores**, applies ``log_softmax`` and then ``nll_loss``.
+  It also accepts class *probabilities* as targets, and label smoothing.
 """
 
 from __future__ import annotations
@@ -159,7 +158,7 @@ def nll_loss(
     r"""Negative log-likelihood loss: pick $-\text{input}[y]$, weight it, reduce.
 
     ``input`` must already hold **log-probabilities** (e.g. the output of
-    :func:`~dlref.functional.log_softmax`). For sample $n$ with class $y_n$:
+    [`log_softmax`][dlref.functional.log_softmax]). For sample $n$ with class $y_n$:
 
     $$
     \ell_n = -w_{y_n}\, x_{n, y_n}, \qquad
@@ -272,8 +271,9 @@ def cross_entropy(
            = w_{y_n}\Bigl(\log \sum_c e^{x_{n,c}} - x_{n, y_n}\Bigr),
     $$
 
-    reduced like :func:`nll_loss` (``'mean'`` divides by $\sum_n w_{y_n}$ over non-ignored
-    targets). With **class probabilities** $q_{n,c}$ (a float target of the input's shape):
+    reduced like [`nll_loss`][dlref.functional.nll_loss] (``'mean'`` divides by
+    $\sum_n w_{y_n}$ over non-ignored targets). With **class probabilities** $q_{n,c}$ (a float
+    target of the input's shape):
 
     $$
     \ell_n = -\sum_c w_c\, q_{n,c} \log \operatorname{softmax}(x_n)_c ,

@@ -12,9 +12,9 @@ and choosing $c = \max_k z_k$ makes every exponent $\le 0$, so no $e^{z}$ can ov
 largest term is exactly $e^0 = 1$, so the sum cannot underflow to 0 either. The three functions
 below are this identity, read three ways:
 
-* :func:`logsumexp` computes the left-hand side;
-* :func:`log_softmax` is $z_j - \operatorname{logsumexp}(z)$;
-* :func:`softmax` is $e^{z_j - c} / \sum_k e^{z_k - c}$, the same shift applied before ``exp``.
+* ``logsumexp`` computes the left-hand side;
+* ``log_softmax`` is $z_j - \operatorname{logsumexp}(z)$;
+* ``softmax`` is $e^{z_j - c} / \sum_k e^{z_k - c}$, the same shift applied before ``exp``.
 
 They are built from ``amax``, ``exp``, ``log`` and ``sum`` only; autograd differentiates them.
 """
