@@ -226,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     cases = [c for c in functional_cases() + rnn_cases() if args.filter in c.name]
     rows = []
     print(
-        f"torch {torch.__version__}, dlref {dlref.__version__}, threads={args.threads}, float32, CPU"
+        f"torch {torch.__version__}, dlref {dlref.__version__}, "
+        f"threads={args.threads}, float32, CPU"
     )
     print(f"{'case':34} {'size':16} {'dlref ms':>9} {'torch ms':>9} {'ratio':>6}  target")
     for case in cases:
@@ -254,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     suite = [r["ratio"] for r in rows if r["group"] in ("elementwise", "loss")]
     if suite:
         print(
-            f"geometric mean, element-wise ops and losses: {geometric_mean(suite):.3f} (target ≤ 1.25)"
+            "geometric mean, element-wise ops and losses: "
+            f"{geometric_mean(suite):.3f} (target ≤ 1.25)"
         )
     if not args.no_save and not args.filter:
         RESULTS.write_text(
