@@ -94,7 +94,7 @@ def test_inplace() -> None:
 
 def test_inplace_on_leaf_requiring_grad_fails_like_torch() -> None:
     x = torch.ones(3, requires_grad=True)
-    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+    with pytest.raises(RuntimeError, match=r"leaf Variable that requires grad"):
         F.dropout(x, 0.5, inplace=True)
 
 
@@ -120,10 +120,10 @@ def test_gradcheck_fixed_mask() -> None:
 
 @pytest.mark.parametrize("p", [-0.1, 1.5, float("nan")])
 def test_invalid_p(p: float) -> None:
-    with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1, but got"):
+    with pytest.raises(ValueError, match=r"dropout probability has to be between 0 and 1, but got"):
         F.dropout(torch.randn(3), p)
 
 
 def test_integer_input() -> None:
-    with pytest.raises(TypeError, match="floating-point dtype"):
+    with pytest.raises(TypeError, match=r"floating-point dtype"):
         F.dropout(torch.ones(3, dtype=torch.long), 0.5)

@@ -101,7 +101,7 @@ def test_gradcheck() -> None:
     # padding_idx and scale_grad_by_freq change the gradient on purpose (it is no longer the
     # derivative), so gradcheck must see the difference: this guards that they act at all.
     for kw in ({"padding_idx": 4}, {"scale_grad_by_freq": True}):
-        with pytest.raises(RuntimeError, match="Jacobian mismatch"):
+        with pytest.raises(RuntimeError, match=r"Jacobian mismatch"):
             torch.autograd.gradcheck(lambda w, kw=kw: F.embedding(idx, w, **kw), (weight,))
 
 
@@ -128,7 +128,7 @@ def test_errors() -> None:
         F.embedding(torch.tensor([1.0]), weight)
     with pytest.raises(TypeError, match=r"integer dtype .*got torch.uint8"):
         F.embedding(torch.tensor([1], dtype=torch.uint8), weight)
-    with pytest.raises(TypeError, match="torch.Tensor of indices"):
+    with pytest.raises(TypeError, match=r"torch.Tensor of indices"):
         F.embedding([1, 2], weight)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"padding_idx must be within num_embeddings.*got 5"):
         F.embedding(torch.tensor([1]), weight, padding_idx=5)
@@ -136,7 +136,7 @@ def test_errors() -> None:
         F.embedding(torch.tensor([1]), weight, padding_idx=-6)
     with pytest.raises(ValueError, match=r"weight must be 2-d .*got shape \(5,\)"):
         F.embedding(torch.tensor([1]), torch.randn(5))
-    with pytest.raises(NotImplementedError, match="sparse=True"):
+    with pytest.raises(NotImplementedError, match=r"sparse=True"):
         F.embedding(torch.tensor([1]), weight, sparse=True)
 
 
@@ -162,19 +162,19 @@ def test_one_hot_matches_torch(shape: list[int], extra: int, infer: bool, seed: 
 
 
 def test_one_hot_errors() -> None:
-    with pytest.raises(ValueError, match="non-negative, got -1"):
+    with pytest.raises(ValueError, match=r"non-negative, got -1"):
         F.one_hot(torch.tensor([-1, 2]))
-    with pytest.raises(ValueError, match="class value 3 is out of range for num_classes=3"):
+    with pytest.raises(ValueError, match=r"class value 3 is out of range for num_classes=3"):
         F.one_hot(torch.tensor([3, 2]), 3)
-    with pytest.raises(ValueError, match="out of range for num_classes=0"):
+    with pytest.raises(ValueError, match=r"out of range for num_classes=0"):
         F.one_hot(torch.tensor([0]), 0)
-    with pytest.raises(ValueError, match="empty tensor"):
+    with pytest.raises(ValueError, match=r"empty tensor"):
         F.one_hot(torch.tensor([], dtype=torch.long))
-    with pytest.raises(ValueError, match="num_classes must be -1 .* got -2"):
+    with pytest.raises(ValueError, match=r"num_classes must be -1 .* got -2"):
         F.one_hot(torch.tensor([1]), -2)
-    with pytest.raises(TypeError, match="int64 .*got torch.int32"):
+    with pytest.raises(TypeError, match=r"int64 .*got torch.int32"):
         F.one_hot(torch.tensor([1], dtype=torch.int32))
-    with pytest.raises(TypeError, match="must be a torch.Tensor"):
+    with pytest.raises(TypeError, match=r"must be a torch.Tensor"):
         F.one_hot([1])  # type: ignore[arg-type]
 
 
