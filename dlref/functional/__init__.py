@@ -29,6 +29,11 @@ __all__ += ["cross_entropy", "nll_loss"]
 
 
 # --- layers: dlref/functional/linear.py, embedding.py, dropout.py ----------------------------
+from dlref.functional.dropout import dropout
+from dlref.functional.embedding import embedding, one_hot
+from dlref.functional.linear import linear
+
+__all__ += ["dropout", "embedding", "linear", "one_hot"]
 
 
 # --- end of sections ---------------------------------------------------------------------------
