@@ -20,6 +20,9 @@ __all__: list[str] = []
 
 
 # --- regression losses: dlref/functional/regression.py ---------------------------------------
+from dlref.functional.regression import l1_loss, mape, mse_loss, rmse, smape
+
+__all__ += ["l1_loss", "mape", "mse_loss", "rmse", "smape"]
 
 
 # --- layers: dlref/functional/linear.py, embedding.py, dropout.py ----------------------------
