@@ -170,9 +170,9 @@ def test_errors(fn: Callable[..., Tensor]) -> None:
         fn(torch.tensor([1, 2]), torch.tensor([1, 2]))
     with pytest.raises(TypeError, match="target must have a floating-point or integer dtype"):
         fn(x, torch.tensor([True, False, True]))
-    with pytest.raises(TypeError, match="input must be a torch.Tensor, got list"):
+    with pytest.raises(TypeError, match=r"input must be a torch\.Tensor, got list"):
         fn([1.0], x)
-    with pytest.raises(TypeError, match="target must be a torch.Tensor, got float"):
+    with pytest.raises(TypeError, match=r"target must be a torch\.Tensor, got float"):
         fn(x, 1.0)
 
 
