@@ -24,8 +24,6 @@ their definitions (percent or fraction, what a zero target does); the choices ma
 
 from __future__ import annotations
 
-import warnings
-
 import torch
 from torch import Tensor
 
@@ -34,6 +32,7 @@ from dlref.functional._validation import (
     check_reduction,
     check_same_shape,
     check_tensor,
+    legacy_reduction,
     reduce,
 )
 
@@ -53,29 +52,6 @@ def _check_pair(input: Tensor, target: Tensor) -> None:
     if target.dtype == torch.bool or target.is_complex():
         raise TypeError(f"target must have a floating-point or integer dtype, got {target.dtype}")
     check_same_shape(input, target)
-
-
-def _legacy_reduction(size_average: bool | None, reduce: bool | None) -> str:
-    """Translate PyTorch's deprecated ``size_average``/``reduce`` pair into a ``reduction``.
-
-    Same rule and same warning as ``torch.nn._reduction.legacy_get_string``: a missing flag counts
-    as ``True``; both true gives ``'mean'``, only ``reduce`` gives ``'sum'``, otherwise ``'none'``.
-    """
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    if size_average and reduce:
-        reduction = "mean"
-    elif reduce:
-        reduction = "sum"
-    else:
-        reduction = "none"
-    warnings.warn(
-        "size_average and reduce args will be deprecated, please use "
-        f"reduction='{reduction}' instead.",
-        UserWarning,
-        stacklevel=3,
-    )
-    return reduction
 
 
 def _weighted_reduce(loss: Tensor, weight: Tensor | None, reduction: str) -> Tensor:
@@ -178,8 +154,7 @@ def mse_loss(
     True
     """
     _check_pair(input, target)
-    if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     squared_error = (input - target) ** 2  # d/d input = 2 (input - target)
     return _weighted_reduce(squared_error, weight, reduction)
@@ -254,8 +229,7 @@ def l1_loss(
     True
     """
     _check_pair(input, target)
-    if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     absolute_error = (input - target).abs()  # d/d input = sign(input - target), 0 at 0
     return _weighted_reduce(absolute_error, weight, reduction)
