@@ -26,6 +26,9 @@ __all__ += ["cross_entropy", "nll_loss"]
 
 
 # --- regression losses: dlref/functional/regression.py ---------------------------------------
+from dlref.functional.regression import l1_loss, mape, mse_loss, rmse, smape
+
+__all__ += ["l1_loss", "mape", "mse_loss", "rmse", "smape"]
 
 
 # --- layers: dlref/functional/linear.py, embedding.py, dropout.py ----------------------------
