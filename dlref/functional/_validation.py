@@ -5,6 +5,7 @@ Every message names what was wrong and what was expected, as the contract of :mo
 
 from __future__ import annotations
 
+import warnings
 from typing import Literal
 
 from torch import Tensor
@@ -74,3 +75,24 @@ __all__ = [
     "check_tensor",
     "reduce",
 ]
+
+
+def legacy_reduction(size_average: bool | None, reduce: bool | None) -> str:
+    """The ``reduction`` named by PyTorch's deprecated ``size_average`` / ``reduce`` flags.
+
+    Either flag left as ``None`` counts as ``True``: both true gives ``'mean'``, ``reduce`` alone
+    ``'sum'``, ``reduce=False`` ``'none'``. Warns, as PyTorch does.
+    """
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    reduction = ("mean" if size_average else "sum") if reduce else "none"
+    warnings.warn(
+        "size_average and reduce args will be deprecated, please use "
+        f"reduction='{reduction}' instead.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return reduction
+
+
+__all__ += ["legacy_reduction"]
