@@ -20,8 +20,17 @@ Number = int | float | complex | bool
 
 # The element types PyTorch's linspace implements (no bool, no uint16/32/64).
 _SUPPORTED = (
-    torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.complex64,
-    torch.complex128, torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8,
+    torch.float16,
+    torch.bfloat16,
+    torch.float32,
+    torch.float64,
+    torch.complex64,
+    torch.complex128,
+    torch.int8,
+    torch.int16,
+    torch.int32,
+    torch.int64,
+    torch.uint8,
 )
 
 
@@ -54,7 +63,7 @@ def _to_dtype(value: Number, dtype: torch.dtype, name: str) -> Tensor:
         natural = torch.tensor(int(value), dtype=torch.int64)
     if dtype.is_floating_point and not natural.is_complex():
         bound = torch.finfo(dtype).max
-        v = float(value)
+        v = float(natural.double().item())
         if v == v and abs(v) != float("inf") and abs(v) > bound:
             raise ValueError(
                 f"{name}={value} cannot be converted to {dtype} without overflow "
@@ -64,7 +73,7 @@ def _to_dtype(value: Number, dtype: torch.dtype, name: str) -> Tensor:
         if natural.is_complex():
             raise TypeError(f"{name}={value} is complex; it cannot be converted to {dtype}")
         info = torch.iinfo(dtype)
-        v = float(value)
+        v = float(natural.double().item())
         if v != v:
             raise ValueError(f"{name} is NaN; it cannot be converted to {dtype}")
         # Like PyTorch, an unsigned type also takes -max..-1 (they wrap around: -1 -> 255).
@@ -217,8 +226,10 @@ def linspace(
         if isinstance(first, complex) or isinstance(last, complex):
             dtype = torch.complex128 if dtype == torch.float64 else torch.complex64
     if dtype not in _SUPPORTED:
-        raise TypeError(f"linspace does not support dtype={dtype}; use a floating, complex, "
-                        "int8/16/32/64 or uint8 dtype")
+        raise TypeError(
+            f"linspace does not support dtype={dtype}; use a floating, complex, "
+            "int8/16/32/64 or uint8 dtype"
+        )
     if requires_grad and not (dtype.is_floating_point or dtype.is_complex):
         raise TypeError(
             f"only tensors of floating point and complex dtype can require gradients, "

@@ -1,4 +1,4 @@
-r"""Activation functions: the nonlinearities between layers, written from ``exp``, ``erf`` and ``where``.
+r"""Activation functions: the nonlinearities between layers, from ``exp``, ``erf`` and ``where``.
 
 讲解见站点页面「神经元与激活函数」（docs/components/neurons-activations.md）。
 
@@ -31,7 +31,10 @@ def sigmoid(input: Tensor) -> Tensor:
 
     $$
     \sigma(x) = \frac{1}{1 + e^{-x}} =
-    \begin{cases} \dfrac{1}{1 + e^{-x}} & x \ge 0 \\[1ex] \dfrac{e^{x}}{1 + e^{x}} & x < 0 \end{cases}
+    \begin{cases}
+    \dfrac{1}{1 + e^{-x}} & x \ge 0 \\[1ex]
+    \dfrac{e^{x}}{1 + e^{x}} & x < 0
+    \end{cases}
     $$
 
     Both forms are the same function; the one chosen only calls $e^{-|x|} \le 1$, which never
@@ -272,7 +275,8 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     r"""Gaussian error linear unit: the input weighted by the standard normal CDF of itself.
 
     $$
-    \operatorname{GELU}(x) = x\,\Phi(x) = \frac{x}{2}\left(1 + \operatorname{erf}\frac{x}{\sqrt 2}\right)
+    \operatorname{GELU}(x) = x\,\Phi(x)
+    = \frac{x}{2}\left(1 + \operatorname{erf}\frac{x}{\sqrt 2}\right)
     $$
 
     With ``approximate='tanh'`` the CDF is replaced by the tanh approximation

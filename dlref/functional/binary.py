@@ -140,7 +140,7 @@ def binary_cross_entropy(
         )
     _check_in_unit_interval(input, "input")
     _check_in_unit_interval(target, "target")
-    loss = _BinaryCrossEntropy.apply(input, target)
+    loss: Tensor = _BinaryCrossEntropy.apply(input, target)  # type: ignore[no-untyped-call]
     if weight is not None:
         loss = loss * _broadcast_to_input(weight, input, "weight")
     return apply_reduction(loss, reduction)
@@ -268,11 +268,11 @@ def _check_in_unit_interval(x: Tensor, name: str) -> None:
 
 def _broadcast_to_input(w: Tensor, input: Tensor, name: str) -> Tensor:
     """``w``, checked to broadcast to ``input``'s shape without changing it."""
-    try:
-        shape = torch.broadcast_shapes(w.shape, input.shape)
-    except RuntimeError:
-        shape = None
-    if shape != input.shape:
+    # Broadcasting aligns trailing dimensions; each size of w must be 1 or the input's size.
+    fits = w.dim() <= input.dim() and all(
+        a in (1, b) for a, b in zip(reversed(w.shape), reversed(input.shape), strict=False)
+    )
+    if not fits:
         raise ValueError(
             f"{name} shape {tuple(w.shape)} does not broadcast to the input shape "
             f"{tuple(input.shape)}"
