@@ -19,6 +19,7 @@ help:
 	@echo "make test    建好环境并运行全部测试（单元测试、页面代码块、docstring 示例、严格构建）"
 	@echo "make site    构建静态站点到 site/"
 	@echo "make lint    ruff 检查与格式检查 + mypy --strict"
+	@echo "make bench   dlref 与 PyTorch 的前向+反向耗时对比，写入 bench/results.json"
 	@echo "make clean   删除 .venv、site/ 与生成的资源"
 
 # ---- environment ---------------------------------------------------------------------------
@@ -66,6 +67,11 @@ lint: env
 format: env
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Time dlref against PyTorch (forward + backward, CPU, float32, 1 thread); writes bench/results.json,
+# which the performance page renders. Not part of `make test`: timings never gate the tests.
+bench: env
+	$(BIN)/python bench/run.py --threads 1
 
 # Re-pin every Python dependency after editing pyproject.toml.
 lock:
