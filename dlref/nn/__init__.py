@@ -9,6 +9,9 @@ __all__: list[str] = []
 
 
 # --- losses: dlref/nn/loss.py ------------------------------------------------------------------
+from dlref.nn.loss import BCELoss, BCEWithLogitsLoss
+
+__all__ += ["BCELoss", "BCEWithLogitsLoss"]
 
 
 # --- end of sections ---------------------------------------------------------------------------
