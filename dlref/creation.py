@@ -90,8 +90,11 @@ def _to_dtype(value: Number, dtype: torch.dtype, name: str) -> Tensor:
 # PyTorch's C++ kernel evaluates ``start + step * i`` in one expression, and the compiler turns it
 # into a fused multiply-add (FMA): the exact value of ``start + step * i``, rounded once. Tensor
 # arithmetic rounds twice (after ``*`` and after ``+``), which can differ in the last bit. Torch has
-# no FMA operation, so we compute the exact product as a sum of two floats (Dekker's
-# TwoProduct), add it to ``start`` with the rounding error kept (Knuth's TwoSum), and round once.
+# no FMA operation, so we emulate it with Boldo and Melquiond's proven algorithm: write the exact
+# product as a sum of two floats (Dekker's TwoProduct), add ``start`` keeping the rounding error
+# (Knuth's TwoSum), add the two small error terms rounding *to odd*, and round the total once.
+# Rounding to odd keeps a "sticky" trace of anything lost, so the final rounding cannot fall on a
+# false tie (with ``i`` a small integer, exact ties are common).
 
 
 def _two_sum(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
@@ -122,11 +125,20 @@ def _two_product(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     return p, err
 
 
+def _add_round_to_odd(a: Tensor, b: Tensor) -> Tensor:
+    """``a + b`` rounded to the neighbour whose last significand bit is 1 when inexact."""
+    s, err = _two_sum(a, b)
+    bits = s.view(torch.int64 if s.dtype == torch.float64 else torch.int32)
+    even = (bits & 1) == 0
+    towards_err = torch.nextafter(s, torch.where(err > 0, torch.inf, -torch.inf).to(s.dtype))
+    return torch.where((err != 0) & even, towards_err, s)
+
+
 def _fused_multiply_add(a: Tensor, b: Tensor, c: Tensor) -> Tensor:
     """``a + b * c`` rounded once, like the C++ expression compiled to an FMA instruction."""
-    p, p_err = _two_product(b, c)
-    s, s_err = _two_sum(a, p)
-    fused = s + (s_err + p_err)
+    p, p_err = _two_product(b, c)  # b * c == p + p_err exactly
+    s, s_err = _two_sum(a, p)  # a + p == s + s_err exactly
+    fused = s + _add_round_to_odd(s_err, p_err)
     # The splitting overflows for |b| near the top of the range; there the plain formula is used.
     return torch.where(torch.isfinite(fused), fused, a + b * c)
 
