@@ -105,13 +105,13 @@ def _two_sum(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     return s, err
 
 
-# 2**ceil(p/2) + 1 for a p-bit significand: float32 has p = 24, float64 has p = 53.
-_SPLITTER = {torch.float32: 2.0**12 + 1, torch.float64: 2.0**27 + 1}
+# 2**ceil(p/2) + 1 for a p = 53 bit significand (float64).
+_SPLITTER = 2.0**27 + 1
 
 
 def _split(a: Tensor) -> tuple[Tensor, Tensor]:
     """``a == hi + lo`` with each half short enough that products of halves are exact."""
-    c = _SPLITTER[a.dtype] * a
+    c = _SPLITTER * a
     hi = c - (c - a)
     return hi, a - hi
 
@@ -136,10 +136,18 @@ def _add_round_to_odd(a: Tensor, b: Tensor) -> Tensor:
 
 def _fused_multiply_add(a: Tensor, b: Tensor, c: Tensor) -> Tensor:
     """``a + b * c`` rounded once, like the C++ expression compiled to an FMA instruction."""
-    p, p_err = _two_product(b, c)  # b * c == p + p_err exactly
-    s, s_err = _two_sum(a, p)  # a + p == s + s_err exactly
-    fused = s + _add_round_to_odd(s_err, p_err)
-    # The splitting overflows for |b| near the top of the range; there the plain formula is used.
+    if a.dtype == torch.float32:
+        # In float64 the product of two float32 numbers is exact; the sum rounded to odd and
+        # then to float32 is the exact value rounded once.
+        a64, b64, c64 = a.double(), b.double(), c.double()
+        return _add_round_to_odd(a64, b64 * c64).float()
+    # float64: scale huge steps down by 2**64 (exact) so that the splitting cannot overflow.
+    scale = torch.where(b.abs() > 2.0**995, 2.0**-64, 1.0).to(b.dtype)
+    a_s, b_s = a * scale, b * scale
+    p, p_err = _two_product(b_s, c)  # b * c == p + p_err exactly
+    s, s_err = _two_sum(a_s, p)  # a + p == s + s_err exactly
+    fused = (s + _add_round_to_odd(s_err, p_err)) / scale
+    # Infinite or NaN operands: the error terms are NaN; the plain formula gives torch's answer.
     return torch.where(torch.isfinite(fused), fused, a + b * c)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import dlref
@@ -34,7 +34,9 @@ def test_exported_at_top_level() -> None:
 def test_floating_values_are_bitwise_equal(
     start: float, end: float, steps: int, dtype: torch.dtype | None
 ) -> None:
-    assert_same(linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype))
+    assert_same(
+        linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype)
+    )
 
 
 @pytest.mark.parametrize("dtype", INT_DTYPES)
@@ -47,13 +49,13 @@ def test_integer_dtypes_truncate_like_torch(
 ) -> None:
     if dtype == torch.uint8 and min(start, end) < 0:
         start, end = abs(start), abs(end)
-    assert_same(linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype))
+    assert_same(
+        linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype)
+    )
 
 
 def test_unsigned_wraps_negative_start_like_torch() -> None:
-    assert_same(
-        linspace(-1, 5, 3, dtype=torch.uint8), torch.linspace(-1, 5, 3, dtype=torch.uint8)
-    )
+    assert_same(linspace(-1, 5, 3, dtype=torch.uint8), torch.linspace(-1, 5, 3, dtype=torch.uint8))
 
 
 def test_both_ends_are_exact() -> None:
@@ -133,7 +135,27 @@ def test_default_dtype_is_followed() -> None:
 def test_property_bitwise_equal_float(
     start: float, end: float, steps: int, dtype: torch.dtype
 ) -> None:
-    assert_same(linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype))
+    assert_same(
+        linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype)
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    start=st.floats(allow_nan=False, allow_infinity=False),
+    end=st.floats(allow_nan=False, allow_infinity=False),
+    steps=st.integers(2, 300),
+    dtype=st.sampled_from([torch.float32, torch.float64]),
+)
+def test_property_bitwise_equal_any_magnitude(
+    start: float, end: float, steps: int, dtype: torch.dtype
+) -> None:
+    """Tiny, huge and subnormal endpoints: the emulated FMA must still round exactly once."""
+    limit = torch.finfo(dtype).max
+    assume(abs(start) <= limit and abs(end) <= limit)
+    assert_same(
+        linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype)
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -146,7 +168,9 @@ def test_property_bitwise_equal_float(
 def test_property_bitwise_equal_half(
     start: float, end: float, steps: int, dtype: torch.dtype
 ) -> None:
-    assert_same(linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype))
+    assert_same(
+        linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype)
+    )
 
 
 @settings(max_examples=80, deadline=None)
@@ -159,7 +183,9 @@ def test_property_bitwise_equal_half(
 def test_property_bitwise_equal_integer(
     start: float, end: float, steps: int, dtype: torch.dtype
 ) -> None:
-    assert_same(linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype))
+    assert_same(
+        linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype)
+    )
 
 
 # ---- errors --------------------------------------------------------------------------------
@@ -216,7 +242,7 @@ def test_dtype_out_mismatch() -> None:
 
 
 def test_layout() -> None:
-    with pytest.raises(ValueError, match="layout=torch.strided"):
+    with pytest.raises(ValueError, match=r"layout=torch\.strided"):
         linspace(0, 1, 5, layout=torch.sparse_coo)
 
 

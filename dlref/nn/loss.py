@@ -22,7 +22,7 @@ __all__ = ["BCELoss", "BCEWithLogitsLoss"]
 
 
 class _Loss(nn.Module):
-    """Base of every loss: resolves the deprecated ``size_average``/``reduce`` into ``reduction``."""
+    """Base of every loss: turns the deprecated ``size_average``/``reduce`` into ``reduction``."""
 
     reduction: str
 
