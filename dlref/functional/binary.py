@@ -27,8 +27,9 @@ from dlref.functional._validation import reduce as apply_reduction
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits"]
 
 # PyTorch's bounds: the log is clamped at -100, and the gradient's denominator p (1 - p) at 1e-12.
+# PyTorch's C++ constant is the float32 number nearest 1e-12 (9.99999996e-13); we use the same.
 LOG_CLAMP = -100.0
-EPSILON = 1e-12
+EPSILON = float(torch.tensor(1e-12, dtype=torch.float32))
 
 
 class _BinaryCrossEntropy(torch.autograd.Function):
@@ -38,6 +39,7 @@ class _BinaryCrossEntropy(torch.autograd.Function):
     $-1/p$ (up to $10^{44}$ in float64) just above. PyTorch's backward instead uses the closed form
     $\partial \ell / \partial p = (p - y) / \max(p(1-p), 10^{-12})$, which is bounded by
     $10^{12}$ and still pushes a confident wrong prediction in the right direction. We do the same.
+    With respect to the target it uses $\log(1 - p) - \log p$ without the clamp.
     """
 
     @staticmethod
@@ -57,9 +59,9 @@ class _BinaryCrossEntropy(torch.autograd.Function):
         if ctx.needs_input_grad[0]:
             grad_input = grad * (input - target) / ((1 - input) * input).clamp_min(EPSILON)
         if ctx.needs_input_grad[1]:
-            log_p = torch.log(input).clamp_min(LOG_CLAMP)
-            log_1mp = torch.log1p(-input).clamp_min(LOG_CLAMP)
-            grad_target = grad * (log_1mp - log_p)
+            # PyTorch differentiates the *unclamped* logs with respect to the target
+            # (infinite at p = 0 or 1); we mirror it.
+            grad_target = grad * (torch.log1p(-input) - torch.log(input))
         return grad_input, grad_target
 
 

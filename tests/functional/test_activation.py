@@ -79,9 +79,7 @@ def test_gradcheck(name: str, ours: Fn, theirs: Fn, kw: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(("name", "ours", "theirs", "kw"), CASES, ids=IDS)
-def test_shapes_empty_0d_noncontiguous(
-    name: str, ours: Fn, theirs: Fn, kw: dict[str, Any]
-) -> None:
+def test_shapes_empty_0d_noncontiguous(name: str, ours: Fn, theirs: Fn, kw: dict[str, Any]) -> None:
     torch.manual_seed(1)
     base = torch.randn(5, 4, dtype=torch.float64) * 5
     for x in (torch.empty(0, 3, dtype=torch.float64), torch.tensor(-0.7, dtype=torch.float64),
