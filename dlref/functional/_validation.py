@@ -65,6 +65,26 @@ def reduce(loss: Tensor, reduction: str) -> Tensor:
     return loss.mean()
 
 
+def legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+    """Map PyTorch's deprecated ``size_average``/``reduce`` flags to a ``reduction`` string.
+
+    As in PyTorch: when either flag is given, it overrides ``reduction`` (``None`` counts as
+    ``True``): ``reduce=False`` gives ``'none'``, else ``size_average=False`` gives ``'sum'``,
+    else ``'mean'``; a ``UserWarning`` names the replacement. Otherwise ``reduction`` is returned.
+    """
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    ret = ("mean" if size_average else "sum") if reduce else "none"
+    warnings.warn(
+        f"size_average and reduce args will be deprecated, please use reduction='{ret}' instead.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return ret
+
+
 __all__ = [
     "REDUCTIONS",
     "Reduction",
@@ -73,26 +93,6 @@ __all__ = [
     "check_reduction",
     "check_same_shape",
     "check_tensor",
+    "legacy_reduction",
     "reduce",
 ]
-
-
-def legacy_reduction(size_average: bool | None, reduce: bool | None) -> str:
-    """The ``reduction`` named by PyTorch's deprecated ``size_average`` / ``reduce`` flags.
-
-    Either flag left as ``None`` counts as ``True``: both true gives ``'mean'``, ``reduce`` alone
-    ``'sum'``, ``reduce=False`` ``'none'``. Warns, as PyTorch does.
-    """
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    reduction = ("mean" if size_average else "sum") if reduce else "none"
-    warnings.warn(
-        "size_average and reduce args will be deprecated, please use "
-        f"reduction='{reduction}' instead.",
-        UserWarning,
-        stacklevel=3,
-    )
-    return reduction
-
-
-__all__ += ["legacy_reduction"]

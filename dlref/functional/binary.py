@@ -130,8 +130,7 @@ def binary_cross_entropy(
     ...                torch.nn.functional.binary_cross_entropy(p, y), rtol=1e-12, atol=0)
     True
     """
-    if size_average is not None or reduce is not None:
-        reduction = legacy_reduction(size_average, reduce)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     check_floating(input, "input")
     check_floating(target, "target")
     check_same_shape(input, target)
@@ -227,8 +226,7 @@ def binary_cross_entropy_with_logits(
     ...         logits, labels, pos_weight=pos_weight))
     True
     """
-    if size_average is not None or reduce is not None:
-        reduction = legacy_reduction(size_average, reduce)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     check_floating(input, "input")
     check_floating(target, "target")
     check_same_shape(input, target)

@@ -33,8 +33,7 @@ class _Loss(nn.Module):
         reduction: str = "mean",
     ) -> None:
         super().__init__()
-        if size_average is not None or reduce is not None:
-            reduction = legacy_reduction(size_average, reduce)
+        reduction = legacy_reduction(size_average, reduce, reduction)
         check_reduction(reduction)
         self.reduction = reduction
 
