@@ -9,9 +9,9 @@ __all__: list[str] = []
 
 
 # --- losses: dlref/nn/loss.py ------------------------------------------------------------------
-from dlref.nn.loss import BCELoss, BCEWithLogitsLoss
+from dlref.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss
 
-__all__ += ["BCELoss", "BCEWithLogitsLoss"]
+__all__ += ["BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss"]
 
 
 # --- end of sections ---------------------------------------------------------------------------

@@ -17,8 +17,9 @@ from torch import Tensor, nn
 
 from dlref.functional._validation import check_reduction, legacy_reduction
 from dlref.functional.binary import binary_cross_entropy, binary_cross_entropy_with_logits
+from dlref.functional.classification import cross_entropy, nll_loss
 
-__all__ = ["BCELoss", "BCEWithLogitsLoss"]
+__all__ = ["BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss"]
 
 
 class _Loss(nn.Module):
@@ -178,4 +179,151 @@ class BCEWithLogitsLoss(_Loss):
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return binary_cross_entropy_with_logits(
             input, target, self.weight, pos_weight=self.pos_weight, reduction=self.reduction
+        )
+
+
+class NLLLoss(_WeightedLoss):
+    r"""Negative log-likelihood loss on log-probabilities, as a module.
+
+    Calls :func:`dlref.functional.nll_loss`: for sample $n$ with class $y_n$,
+    $\ell_n = -w_{y_n} x_{n, y_n}$; ``'mean'`` divides the sum by $\sum_n w_{y_n}$ over the
+    samples that are not ignored.
+
+    Parameters
+    ----------
+    weight : Tensor, optional
+        Per-class weight, shape $(C,)$; stored as the buffer ``weight``.
+    size_average : bool, optional
+        Deprecated (as in PyTorch); use ``reduction``.
+    ignore_index : int, default -100
+        Target value that is ignored and does not count in the mean.
+    reduce : bool, optional
+        Deprecated (as in PyTorch); use ``reduction``.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How to combine the per-sample losses.
+
+    Notes
+    -----
+    Shape: input $(N, C)$ or $(C)$ or $(N, C, d_1, \dots)$ log-probabilities; target $(N)$ or
+    $()$ or $(N, d_1, \dots)$ class indices; output a scalar, or the target's shape with
+    ``reduction='none'``.
+
+    Raises
+    ------
+    ValueError
+        If ``reduction`` is invalid (at construction), or as
+        :func:`~dlref.functional.nll_loss` when called.
+
+    See Also
+    --------
+    torch.nn.NLLLoss : The PyTorch module this mirrors.
+
+    Examples
+    --------
+    >>> import torch
+    >>> import dlref.nn as nn
+    >>> log_p = torch.log(torch.tensor([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]]))
+    >>> round(nn.NLLLoss()(log_p, torch.tensor([0, 2])).item(), 4)
+    0.2899
+    """
+
+    ignore_index: int
+
+    def __init__(
+        self,
+        weight: Tensor | None = None,
+        size_average: bool | None = None,
+        ignore_index: int = -100,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index = ignore_index
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return nll_loss(
+            input,
+            target,
+            weight=self.weight,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
+        )
+
+
+class CrossEntropyLoss(_WeightedLoss):
+    r"""Cross-entropy between the softmax of scores and the targets, as a module.
+
+    Calls :func:`dlref.functional.cross_entropy`: with class indices,
+    $\ell_n = w_{y_n}\bigl(\log \sum_c e^{x_{n,c}} - x_{n, y_n}\bigr)$; targets may also be
+    class probabilities, and ``label_smoothing`` mixes the targets with the uniform
+    distribution.
+
+    Parameters
+    ----------
+    weight : Tensor, optional
+        Per-class weight, shape $(C,)$; stored as the buffer ``weight``.
+    size_average : bool, optional
+        Deprecated (as in PyTorch); use ``reduction``.
+    ignore_index : int, default -100
+        Target value that is ignored (class-index targets only).
+    reduce : bool, optional
+        Deprecated (as in PyTorch); use ``reduction``.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How to combine the per-sample losses.
+    label_smoothing : float, default 0.0
+        Amount $\varepsilon \in [0, 1]$ of smoothing.
+
+    Notes
+    -----
+    Shape: input $(N, C)$ or $(C)$ or $(N, C, d_1, \dots)$ unnormalised scores (logits); target
+    class indices $(N)$ / $()$ / $(N, d_1, \dots)$, or probabilities of the input's shape;
+    output a scalar, or per sample with ``reduction='none'``.
+
+    Raises
+    ------
+    ValueError
+        If ``reduction`` is invalid (at construction), or as
+        :func:`~dlref.functional.cross_entropy` when called.
+
+    See Also
+    --------
+    torch.nn.CrossEntropyLoss : The PyTorch module this mirrors.
+
+    Examples
+    --------
+    >>> import torch
+    >>> import dlref.nn as nn
+    >>> scores = torch.tensor([[2.0, 0.5, -1.0], [0.1, 0.2, 3.0]])
+    >>> loss = nn.CrossEntropyLoss(weight=torch.tensor([1.0, 2.0, 1.0]))
+    >>> sorted(loss.state_dict())
+    ['weight']
+    >>> torch.allclose(loss(scores, torch.tensor([0, 2])),
+    ...                torch.nn.CrossEntropyLoss(weight=loss.weight)(scores, torch.tensor([0, 2])))
+    True
+    """
+
+    ignore_index: int
+    label_smoothing: float
+
+    def __init__(
+        self,
+        weight: Tensor | None = None,
+        size_average: bool | None = None,
+        ignore_index: int = -100,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+        label_smoothing: float = 0.0,
+    ) -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return cross_entropy(
+            input,
+            target,
+            weight=self.weight,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
+            label_smoothing=self.label_smoothing,
         )

@@ -112,3 +112,59 @@ def test_call_errors_come_from_the_functional_checks() -> None:
         nn.BCELoss()(torch.tensor([2.0]), torch.tensor([1.0]))
     with pytest.raises(ValueError, match="does not match input shape"):
         nn.BCEWithLogitsLoss()(torch.zeros(2), torch.zeros(3))
+
+
+# ---- modules over dlref.functional.classification / regression ------------------------------
+
+
+def class_data() -> tuple[torch.Tensor, torch.Tensor]:
+    torch.manual_seed(1)
+    return torch.randn(5, 4, dtype=torch.float64) * 3, torch.tensor([0, 3, 1, 3, 2])
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_nll_loss_matches_torch(reduction: str) -> None:
+    scores, target = class_data()
+    log_p = torch.log_softmax(scores, dim=1)
+    w = torch.rand(4, dtype=torch.float64)
+    for kw in ({}, {"weight": w}, {"ignore_index": 3}):
+        ours = nn.NLLLoss(reduction=reduction, **kw)  # type: ignore[arg-type]
+        theirs = tnn.NLLLoss(reduction=reduction, **kw)  # type: ignore[arg-type]
+        x1 = log_p.clone().requires_grad_(True)
+        x2 = log_p.clone().requires_grad_(True)
+        l1, l2 = ours(x1, target), theirs(x2, target)
+        torch.testing.assert_close(l1, l2, **TOL64)
+        (g1,) = torch.autograd.grad(l1.sum(), x1)
+        (g2,) = torch.autograd.grad(l2.sum(), x2)
+        torch.testing.assert_close(g1, g2, **TOL64)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_loss_matches_torch(reduction: str) -> None:
+    scores, target = class_data()
+    w = torch.rand(4, dtype=torch.float64)
+    for kw in ({}, {"weight": w}, {"ignore_index": 1}, {"label_smoothing": 0.1}):
+        ours = nn.CrossEntropyLoss(reduction=reduction, **kw)  # type: ignore[arg-type]
+        theirs = tnn.CrossEntropyLoss(reduction=reduction, **kw)  # type: ignore[arg-type]
+        x1 = scores.clone().requires_grad_(True)
+        x2 = scores.clone().requires_grad_(True)
+        l1, l2 = ours(x1, target), theirs(x2, target)
+        torch.testing.assert_close(l1, l2, **TOL64)
+        (g1,) = torch.autograd.grad(l1.sum(), x1)
+        (g2,) = torch.autograd.grad(l2.sum(), x2)
+        torch.testing.assert_close(g1, g2, **TOL64)
+
+
+def test_class_loss_buffers_and_state_dict() -> None:
+    w = torch.tensor([1.0, 2.0, 0.5])
+    for ours_cls, theirs_cls in [(nn.NLLLoss, tnn.NLLLoss), (nn.CrossEntropyLoss,
+                                                              tnn.CrossEntropyLoss)]:  # fmt: skip
+        theirs = theirs_cls(weight=w)
+        ours = ours_cls(weight=torch.ones(3))
+        ours.load_state_dict(theirs.state_dict())
+        assert list(ours.state_dict()) == list(theirs.state_dict()) == ["weight"]
+        back = theirs_cls(weight=torch.ones(3))
+        back.load_state_dict(ours.state_dict())
+        assert torch.equal(back.weight, w)
+        assert list(ours_cls().state_dict()) == list(theirs_cls().state_dict()) == []
+        assert ours_cls(ignore_index=7).ignore_index == 7
