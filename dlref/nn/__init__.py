@@ -9,9 +9,9 @@ __all__: list[str] = []
 
 
 # --- losses: dlref/nn/loss.py ------------------------------------------------------------------
-from dlref.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss
+from dlref.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 
-__all__ += ["BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss"]
+__all__ += ["BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "L1Loss", "MSELoss", "NLLLoss"]
 
 
 # --- end of sections ---------------------------------------------------------------------------

@@ -18,8 +18,9 @@ from torch import Tensor, nn
 from dlref.functional._validation import check_reduction, legacy_reduction
 from dlref.functional.binary import binary_cross_entropy, binary_cross_entropy_with_logits
 from dlref.functional.classification import cross_entropy, nll_loss
+from dlref.functional.regression import l1_loss, mse_loss
 
-__all__ = ["BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss"]
+__all__ = ["BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "L1Loss", "MSELoss", "NLLLoss"]
 
 
 class _Loss(nn.Module):
@@ -327,3 +328,89 @@ class CrossEntropyLoss(_WeightedLoss):
             reduction=self.reduction,
             label_smoothing=self.label_smoothing,
         )
+
+
+class MSELoss(_Loss):
+    r"""Mean squared error, as a module: calls :func:`dlref.functional.mse_loss`.
+
+    $$
+    \ell_n = (x_n - y_n)^2
+    $$
+
+    Parameters
+    ----------
+    size_average : bool, optional
+        Deprecated (as in PyTorch); use ``reduction``.
+    reduce : bool, optional
+        Deprecated (as in PyTorch); use ``reduction``.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How to combine the per-element losses.
+
+    Notes
+    -----
+    Shape: input $(*)$; target $(*)$, the same shape; output a scalar, or $(*)$ with
+    ``reduction='none'``.
+
+    Raises
+    ------
+    ValueError
+        If ``reduction`` is invalid (at construction), or as
+        :func:`~dlref.functional.mse_loss` when called.
+
+    See Also
+    --------
+    torch.nn.MSELoss : The PyTorch module this mirrors.
+
+    Examples
+    --------
+    >>> import torch
+    >>> import dlref.nn as nn
+    >>> nn.MSELoss()(torch.tensor([1.0, 2.0]), torch.tensor([0.0, 4.0]))
+    tensor(2.5000)
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return mse_loss(input, target, reduction=self.reduction)
+
+
+class L1Loss(_Loss):
+    r"""Mean absolute error, as a module: calls :func:`dlref.functional.l1_loss`.
+
+    $$
+    \ell_n = |x_n - y_n|
+    $$
+
+    Parameters
+    ----------
+    size_average : bool, optional
+        Deprecated (as in PyTorch); use ``reduction``.
+    reduce : bool, optional
+        Deprecated (as in PyTorch); use ``reduction``.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How to combine the per-element losses.
+
+    Notes
+    -----
+    Shape: input $(*)$; target $(*)$, the same shape; output a scalar, or $(*)$ with
+    ``reduction='none'``.
+
+    Raises
+    ------
+    ValueError
+        If ``reduction`` is invalid (at construction), or as
+        :func:`~dlref.functional.l1_loss` when called.
+
+    See Also
+    --------
+    torch.nn.L1Loss : The PyTorch module this mirrors.
+
+    Examples
+    --------
+    >>> import torch
+    >>> import dlref.nn as nn
+    >>> nn.L1Loss(reduction="sum")(torch.tensor([1.0, 2.0]), torch.tensor([0.0, 4.0]))
+    tensor(3.)
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return l1_loss(input, target, reduction=self.reduction)

@@ -168,3 +168,14 @@ def test_class_loss_buffers_and_state_dict() -> None:
         assert torch.equal(back.weight, w)
         assert list(ours_cls().state_dict()) == list(theirs_cls().state_dict()) == []
         assert ours_cls(ignore_index=7).ignore_index == 7
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize(("ours_cls", "theirs_cls"), [(nn.MSELoss, tnn.MSELoss),
+                                                      (nn.L1Loss, tnn.L1Loss)])  # fmt: skip
+def test_regression_losses_match_torch(ours_cls, theirs_cls, reduction: str) -> None:  # type: ignore[no-untyped-def]
+    torch.manual_seed(2)
+    x = torch.randn(4, 3, dtype=torch.float64)
+    y = torch.randn(4, 3, dtype=torch.float64)
+    check_module(ours_cls(reduction=reduction), theirs_cls(reduction=reduction), x, y)
+    assert list(ours_cls().state_dict()) == []
