@@ -17,6 +17,9 @@ __all__ += ["RNN", "RNNCell"]
 
 
 # --- losses: dlref/nn/loss.py ------------------------------------------------------------------
+from dlref.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
+
+__all__ += ["BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "L1Loss", "MSELoss", "NLLLoss"]
 
 
 # --- end of sections ---------------------------------------------------------------------------
