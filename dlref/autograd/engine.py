@@ -82,11 +82,14 @@ class Value:
         _local: tuple[float, ...] = (),
         _op: str = "",
     ) -> None:
-        if not isinstance(data, int | float):
-            raise TypeError(f"Value holds a real number (int or float), got {type(data).__name__}")
+        if data.__class__ is not float:  # the operations below always pass a float: fast path
+            if not isinstance(data, (int, float)):
+                kind = type(data).__name__  # type: ignore[unreachable]  # not per the hints
+                raise TypeError(f"Value holds a real number (int or float), got {kind}")
+            data = float(data)
         if not math.isfinite(data):
             raise ValueError(f"Value must be finite, got {data} (an overflow or an invalid input)")
-        self.data = float(data)
+        self.data = data
         self.grad = 0.0
         self.label = label
         self._prev = _prev  # the inputs this value was computed from
@@ -118,7 +121,7 @@ class Value:
         return Value(a / b, "", (self, other), (1.0 / b, -a / (b * b)), "/")
 
     def __pow__(self, n: Number) -> Value:
-        if not isinstance(n, int | float):  # Value ** Value is not supported
+        if not isinstance(n, (int, float)):  # Value ** Value is not supported
             raise TypeError(f"the exponent must be an int or float, got {type(n).__name__}")
         x = self.data
         if x == 0.0 and n < 1 and n != 0:  # x**n or its derivative n*x**(n-1) is infinite
@@ -244,6 +247,6 @@ def _wrap(x: Value | Number) -> Value:
     """A number becomes a constant leaf; anything else that is not a Value is an error."""
     if isinstance(x, Value):
         return x
-    if isinstance(x, int | float):
+    if isinstance(x, (int, float)):
         return Value(x)
     raise TypeError(f"cannot combine a Value with {type(x).__name__}")
