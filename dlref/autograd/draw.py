@@ -69,17 +69,35 @@ class _Graph(NamedTuple):
     edge_text: Callable[[Any, int], str] | None = None  # label of the k-th input's arrow
 
 
-def _figure(graphs: Sequence[_Graph], titles: Sequence[str | None]) -> tuple[Any, list[Any]]:
-    """A figure with one axes per graph, sized so that one data unit is SCALE inches."""
+def _figure(
+    graphs: Sequence[_Graph], titles: Sequence[str | None], stacked: bool = False
+) -> tuple[Any, list[Any]]:
+    """A figure with one axes per graph (in a row, or stacked), one data unit = SCALE inches."""
     import matplotlib.pyplot as plt
 
     sizes = [_extent(_layers(g.order, g.inputs)) for g in graphs]
-    width = sum(w for w, _ in sizes) * SCALE + 0.6 * len(graphs)
-    height = max(h for _, h in sizes) * SCALE + (0.5 if any(titles) else 0.2)
-    fig, axes = plt.subplots(
-        1, len(graphs), figsize=(width, height), width_ratios=[w for w, _ in sizes], squeeze=False
-    )
-    return fig, list(axes[0])
+    pad = 0.5 if any(titles) else 0.2
+    if stacked:
+        width = max(w for w, _ in sizes) * SCALE + 0.2
+        height = sum(h * SCALE + pad for _, h in sizes)
+        fig, axes = plt.subplots(
+            len(graphs),
+            1,
+            figsize=(width, height),
+            height_ratios=[h for _, h in sizes],
+            squeeze=False,
+        )
+    else:
+        width = sum(w for w, _ in sizes) * SCALE + 0.6 * len(graphs)
+        height = max(h for _, h in sizes) * SCALE + pad
+        fig, axes = plt.subplots(
+            1,
+            len(graphs),
+            figsize=(width, height),
+            width_ratios=[w for w, _ in sizes],
+            squeeze=False,
+        )
+    return fig, list(axes.flat)
 
 
 def _draw(graph: _Graph, ax: Any, title: str | None) -> Any:
@@ -160,7 +178,7 @@ def _torch_graph(output: Any, names: Mapping[str, Any] | None) -> _Graph:
         elif node not in seen:
             seen.add(node)
             stack.append((node, True))
-            stack.extend((g, False) for g in inputs(node) if g not in seen)
+            stack.extend((g, False) for g in reversed(inputs(node)) if g not in seen)
 
     def text(f: Any) -> str:
         var = getattr(f, "variable", None)  # only AccumulateGrad nodes hold a tensor
@@ -288,6 +306,7 @@ def draw_side_by_side(
     *,
     names: Mapping[str, Any] | None = None,
     titles: tuple[str, str] = ("dlref.autograd", "PyTorch (grad_fn)"),
+    stacked: bool = False,
 ) -> Any:
     """Draw a :class:`~dlref.autograd.Value` graph and PyTorch's graph of the same expression.
 
@@ -301,6 +320,8 @@ def draw_side_by_side(
         Names of PyTorch's leaf tensors (see :func:`draw_torch_graph`).
     titles : tuple of str
         Titles of the two panels.
+    stacked : bool, default False
+        Put PyTorch's graph below instead of to the right (larger text on a narrow page).
 
     Returns
     -------
@@ -317,7 +338,7 @@ def draw_side_by_side(
     2
     """
     graphs = [_value_graph(root, True, False), _torch_graph(output, names)]
-    fig, axes = _figure(graphs, titles)
+    fig, axes = _figure(graphs, titles, stacked)
     for graph, ax, title in zip(graphs, axes, titles, strict=True):
         _draw(graph, ax, title)
     return fig

@@ -200,7 +200,8 @@ class Value:
             elif node not in seen:  # first visit: come back to it after its inputs
                 seen.add(node)
                 stack.append((node, True))
-                stack.extend((child, False) for child in node._prev if child not in seen)
+                # reversed: the first input is popped first, so inputs keep their order
+                stack.extend((c, False) for c in reversed(node._prev) if c not in seen)
         return order
 
     def backward(self) -> None:

@@ -112,3 +112,11 @@ def test_torch_graph_needs_grad_fn() -> None:
         draw_torch_graph(torch.tensor(1.0, requires_grad=True))
     with pytest.raises(ValueError, match="no grad_fn"):
         draw_torch_graph(torch.tensor(1.0) * 2)
+
+
+def test_side_by_side_stacked_puts_torch_below() -> None:
+    loss, _, loss_t, wt = _example()
+    fig = draw_side_by_side(loss, loss_t, names={"w": wt}, stacked=True)
+    top, bottom = (ax.get_position() for ax in fig.axes)
+    assert bottom.y1 <= top.y0
+    assert top.width >= bottom.width  # the same scale: PyTorch's graph has fewer columns
