@@ -3,9 +3,9 @@ and drawings of the computation graph.
 
 讲解见站点页面「反向传播」 docs/basics/backpropagation.md.
 
-* :class:`Value` (``engine.py``): a scalar that records its computation graph; ``backward()``;
-* :class:`Neuron`, :class:`Layer`, :class:`MLP` (``nn.py``): a multilayer perceptron of Values;
-* :func:`draw_graph`, :func:`draw_torch_graph` (``draw.py``): the graph as a figure, no graphviz.
+* ``Value`` (``engine.py``): a scalar that records its computation graph; ``backward()``;
+* ``Neuron``, ``Layer``, ``MLP`` (``nn.py``): a multilayer perceptron of Values;
+* ``draw_graph``, ``draw_torch_graph`` (``draw.py``): the graph as a figure, no graphviz.
 """
 
 from dlref.autograd.draw import draw_graph, draw_side_by_side, draw_torch_graph

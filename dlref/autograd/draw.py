@@ -5,12 +5,12 @@ r"""Draw a computation graph with matplotlib: no graphviz, the layout is done he
 The layout is *layered by topological depth*: a leaf sits in column 0 and every other node one
 column right of its deepest input, so every arrow points right, from inputs to outputs. Within a
 column, nodes are ordered by the mean row of their neighbours (the barycenter heuristic), which
-removes most crossings in small graphs. :func:`draw_graph` draws a :class:`~dlref.autograd.Value`
-graph; :func:`draw_torch_graph` draws the graph PyTorch records for a tensor (its ``grad_fn``
+removes most crossings in small graphs. ``draw_graph`` draws a ``Value``
+graph; ``draw_torch_graph`` draws the graph PyTorch records for a tensor (its ``grad_fn``
 chain), with the same layout, so the two can be compared side by side.
 
 Matplotlib is imported only when a function here is called. A page turns the figure into an
-inline SVG with :func:`dlref.viz.figure_html`.
+inline SVG with ``dlref.viz.figure_html``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ OP_NAMES = {"*": "×", "/": "÷", "neg": "-x"}
 
 
 def _layers(order: Sequence[Hashable], inputs: Callable[[Any], Sequence[Any]]) -> list[list[Any]]:
-    """Columns of nodes: column of a node = 1 + the deepest column among its inputs."""
+    r"""Columns of nodes: column of a node = 1 + the deepest column among its inputs."""
     depth: dict[Hashable, int] = {}
     for node in order:  # inputs come first in a topological order
         depth[node] = 1 + max((depth[i] for i in inputs(node)), default=-1)
@@ -50,7 +50,7 @@ def _layers(order: Sequence[Hashable], inputs: Callable[[Any], Sequence[Any]]) -
 
 
 def _extent(columns: list[list[Any]]) -> tuple[float, float]:
-    """Width and height of the drawing, in data units."""
+    r"""Width and height of the drawing, in data units."""
     tallest = max(len(c) for c in columns)
     return len(columns) * (BOX_W + GAP_X) - GAP_X, tallest * (BOX_H + GAP_Y) - GAP_Y
 
@@ -60,7 +60,7 @@ def _mean(xs: list[int], default: int) -> float:
 
 
 class _Graph(NamedTuple):
-    """What the drawing needs to know about a graph, whatever recorded it."""
+    r"""What the drawing needs to know about a graph, whatever recorded it."""
 
     order: list[Any]  # topological order: inputs first
     inputs: Callable[[Any], Sequence[Any]]
@@ -101,7 +101,7 @@ def _figure(
 
 
 def _draw(graph: _Graph, ax: Any, title: str | None) -> Any:
-    """Lay out the graph in columns and draw boxes and arrows on ``ax``."""
+    r"""Lay out the graph in columns and draw boxes and arrows on ``ax``."""
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
     columns = _layers(graph.order, graph.inputs)
@@ -201,12 +201,12 @@ def draw_graph(
     show_local: bool = False,
     title: str | None = None,
 ) -> Any:
-    r"""Draw the computation graph of a :class:`~dlref.autograd.Value`: operation, value, gradient.
+    r"""Draw the computation graph of a [`Value`][dlref.autograd.Value]: operation, value, gradient.
 
     Each node is a box with its label and operation (``×`` for ``*``), its ``data`` and its
     ``grad``; leaves are shaded. An arrow goes from each input to the node computed from it; with
     ``show_local=True`` it carries the local derivative $\partial\,\mathrm{node} /
-    \partial\,\mathrm{input}$ that :meth:`~dlref.autograd.Value.backward` multiplies by.
+    \partial\,\mathrm{input}$ that [`backward`][dlref.autograd.Value.backward] multiplies by.
 
     Parameters
     ----------
@@ -224,7 +224,8 @@ def draw_graph(
     Returns
     -------
     matplotlib.figure.Figure
-        The figure that holds the drawing (give it to :func:`dlref.viz.figure_html`).
+        The figure that holds the drawing, for
+        [`dlref.viz.figure_html`][dlref.viz.figure_html].
 
     See Also
     --------
@@ -252,14 +253,14 @@ def draw_torch_graph(
     ax: Any = None,
     title: str | None = None,
 ) -> Any:
-    r"""Draw the backward graph PyTorch recorded for ``output``, laid out like :func:`draw_graph`.
+    r"""Draw the backward graph PyTorch recorded for ``output``, laid out like ``draw_graph``.
 
     The nodes are ``output.grad_fn`` and every function reachable through ``next_functions``
     (``MulBackward0``, ``PowBackward0``, ...). A leaf tensor that requires grad appears as an
     ``AccumulateGrad`` node, the step that adds into its ``.grad``; its value and ``.grad`` are
     shown. Tensors that do not require grad are not in PyTorch's graph at all. PyTorch stores
     the edges pointing backward; they are drawn forward here, inputs on the left, to compare
-    with :func:`draw_graph`.
+    with [`draw_graph`][dlref.autograd.draw_graph].
 
     Parameters
     ----------
@@ -308,16 +309,16 @@ def draw_side_by_side(
     titles: tuple[str, str] = ("dlref.autograd", "PyTorch (grad_fn)"),
     stacked: bool = False,
 ) -> Any:
-    """Draw a :class:`~dlref.autograd.Value` graph and PyTorch's graph of the same expression.
+    r"""Draw a [`Value`][dlref.autograd.Value] graph and PyTorch's graph of the same expression.
 
     Parameters
     ----------
     root : Value
-        Output of the expression computed with :class:`~dlref.autograd.Value`.
+        Output of the expression computed with [`Value`][dlref.autograd.Value].
     output : torch.Tensor
         Output of the same expression computed with tensors.
     names : mapping of str to torch.Tensor, optional
-        Names of PyTorch's leaf tensors (see :func:`draw_torch_graph`).
+        Names of PyTorch's leaf tensors (see [`draw_torch_graph`][dlref.autograd.draw_torch_graph]).
     titles : tuple of str
         Titles of the two panels.
     stacked : bool, default False

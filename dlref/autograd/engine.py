@@ -2,9 +2,9 @@ r"""A scalar reverse-mode automatic differentiation engine, in the spirit of mic
 
 讲解见站点页面「反向传播」 docs/basics/backpropagation.md.
 
-Every operation on a :class:`Value` creates a new node that remembers its inputs and the
+Every operation on a ``Value`` creates a new node that remembers its inputs and the
 *local derivatives* of its output with respect to each input, computed during the forward pass.
-:meth:`Value.backward` then visits the graph once, from the output back to the leaves, and
+``Value.backward`` then visits the graph once, from the output back to the leaves, and
 applies the chain rule: a node passes ``local derivative * its own gradient`` to each input, and
 an input used several times adds up what it receives.
 """
@@ -22,9 +22,11 @@ class Value:
     r"""A scalar that records the operations applied to it, for reverse-mode differentiation.
 
     Arithmetic (``+ - * /``, ``**`` with a number exponent, unary ``-``, and the same operators
-    with a number on the left) and the methods :meth:`exp`, :meth:`log`, :meth:`tanh`,
-    :meth:`sigmoid`, :meth:`relu` each return a new ``Value`` that stores its inputs and the local
-    derivatives $\partial\,\mathrm{out} / \partial\,\mathrm{input}$:
+    with a number on the left) and the methods
+    [`exp`][dlref.autograd.Value.exp], [`log`][dlref.autograd.Value.log],
+    [`tanh`][dlref.autograd.Value.tanh], [`sigmoid`][dlref.autograd.Value.sigmoid],
+    [`relu`][dlref.autograd.Value.relu] each return a new ``Value`` that stores its inputs and
+    the local derivatives $\partial\,\mathrm{out} / \partial\,\mathrm{input}$:
 
     | operation | local derivatives |
     | --- | --- |
@@ -41,21 +43,29 @@ class Value:
     data : int or float
         The value, stored as a finite Python float.
     label : str, default ""
-        A name used when the graph is drawn (:func:`dlref.autograd.draw_graph`).
+        A name shown when the graph is drawn
+        ([`draw_graph`][dlref.autograd.draw_graph]).
 
     Attributes
     ----------
     data : float
         The value computed by the forward pass.
     grad : float
-        $\partial L / \partial\,\mathrm{self}$ accumulated by :meth:`backward` (0.0 at first).
+        $\partial L / \partial\,\mathrm{self}$ accumulated by
+        [`backward`][dlref.autograd.Value.backward] (0.0 at first).
 
     Raises
     ------
     TypeError
-        If ``data`` is not a real number.
+        If ``data`` is not a real number, an operand is not a number or a ``Value``, or an
+        exponent is not a number.
     ValueError
-        If ``data`` is NaN or infinite (also when an operation overflows).
+        If ``data`` is NaN or infinite (also when an operation overflows), for ``log`` of a
+        non-positive number, or a negative number to a fractional power.
+    ZeroDivisionError
+        For a division by zero, or ``0 ** n`` with ``n < 1`` (infinite value or derivative).
+    OverflowError
+        For ``exp`` of a number above 709.
 
     See Also
     --------
@@ -216,7 +226,7 @@ class Value:
         $$
 
         Gradients *accumulate* across calls, as ``.grad`` does in PyTorch: call
-        :meth:`zero_grad` between steps.
+        [`zero_grad`][dlref.autograd.Value.zero_grad] between steps.
 
         Examples
         --------
@@ -239,13 +249,13 @@ class Value:
                 upstream[child] = upstream.get(child, 0.0) + local * g
 
     def zero_grad(self) -> None:
-        """Set ``grad`` to 0.0 on this value and every node it depends on."""
+        r"""Set ``grad`` to 0.0 on this value and every node it depends on."""
         for node in self.topological_order():
             node.grad = 0.0
 
 
 def _wrap(x: Value | Number) -> Value:
-    """A number becomes a constant leaf; anything else that is not a Value is an error."""
+    r"""A number becomes a constant leaf; anything else that is not a Value is an error."""
     if isinstance(x, Value):
         return x
     if isinstance(x, (int, float)):

@@ -1,10 +1,10 @@
-r"""A multilayer perceptron built from :class:`~dlref.autograd.Value` scalars, and a toy dataset.
+r"""A multilayer perceptron built from ``Value`` scalars, and a toy dataset.
 
 讲解见站点页面「反向传播」 docs/basics/backpropagation.md.
 
-The same structure as :mod:`torch.nn`, scalar by scalar: a :class:`Neuron` computes
-$\phi(w \cdot x + b)$, a :class:`Layer` is a list of neurons, an :class:`MLP` a list of layers;
-each lists its :meth:`~Module.parameters` and can :meth:`~Module.zero_grad` them.
+The same structure as `torch.nn`, scalar by scalar: a ``Neuron`` computes
+$\phi(w \cdot x + b)$, a ``Layer`` is a list of neurons, an ``MLP`` a list of layers;
+each lists its ``parameters`` and can ``zero_grad`` them.
 """
 
 from __future__ import annotations
@@ -19,14 +19,19 @@ __all__ = ["MLP", "Layer", "Module", "Neuron", "make_moons"]
 
 
 class Module:
-    """Base class: something with parameters (``Value`` leaves) to train."""
+    r"""Base class: something with parameters (``Value`` leaves) to train.
+
+    See Also
+    --------
+    torch.nn.Module : ``parameters()`` and ``zero_grad()`` there too.
+    """
 
     def parameters(self) -> list[Value]:
-        """The trainable ``Value`` leaves, in a fixed order."""
+        r"""The trainable ``Value`` leaves, in a fixed order."""
         return []
 
     def zero_grad(self) -> None:
-        """Set every parameter's ``grad`` to 0.0 (PyTorch: ``module.zero_grad()``)."""
+        r"""Set every parameter's ``grad`` to 0.0 (PyTorch: ``module.zero_grad()``)."""
         for p in self.parameters():
             p.grad = 0.0
 
@@ -35,7 +40,7 @@ class Neuron(Module):
     r"""One neuron: $\tanh(w \cdot x + b)$, or $w \cdot x + b$ when ``nonlin=False``.
 
     Weights and bias start uniform in $[-1/\sqrt{n_{in}}, 1/\sqrt{n_{in}}]$, the range
-    :class:`torch.nn.Linear` uses.
+    `torch.nn.Linear` uses.
 
     Parameters
     ----------
@@ -49,7 +54,11 @@ class Neuron(Module):
     Raises
     ------
     ValueError
-        If ``nin < 1``.
+        If ``nin < 1``, or when called with a number of inputs other than ``nin``.
+
+    See Also
+    --------
+    torch.nn.Linear : a layer of such neurons, without the activation.
 
     Examples
     --------
@@ -84,16 +93,20 @@ class Neuron(Module):
 
 
 class Layer(Module):
-    """``nout`` neurons that read the same ``nin`` inputs (a fully connected layer).
+    r"""``nout`` neurons that read the same ``nin`` inputs (a fully connected layer).
 
     Parameters
     ----------
     nin, nout : int
         Number of inputs and of neurons (outputs).
     nonlin : bool, default True
-        Whether the neurons apply $\\tanh$.
+        Whether the neurons apply $\tanh$.
     rng : random.Random, optional
         Source of the initial weights.
+
+    See Also
+    --------
+    torch.nn.Linear : the same layer on tensors (followed by ``torch.tanh``).
     """
 
     def __init__(
@@ -120,6 +133,15 @@ class MLP(Module):
         The width of each layer; the last one is the output layer (no $\tanh$).
     seed : int, default 0
         Seed of the initial weights.
+
+    Raises
+    ------
+    ValueError
+        When called with a number of inputs other than ``nin``.
+
+    See Also
+    --------
+    torch.nn.Sequential : ``Sequential(Linear, Tanh, ..., Linear)`` is the same network.
 
     Examples
     --------
