@@ -56,6 +56,17 @@ def setup() -> None:
 
     mpl.use("svg")
     font_manager.fontManager.addfont(str(_cjk_font_path()))
+    # Measure with exactly the fonts that ship with the Python packages: a system copy of the
+    # same family (Debian's fonts-noto-cjk, fonts-dejavu) has other metrics, and would make the
+    # SVG depend on the machine that built the site.
+    mpl_fonts = Path(mpl.get_data_path()).resolve()
+    font_manager.fontManager.ttflist = [
+        f
+        for f in font_manager.fontManager.ttflist
+        if not (f.name == CJK_FAMILY and Path(f.fname) != _cjk_font_path())
+        and not (f.name.startswith("DejaVu") and mpl_fonts not in Path(f.fname).resolve().parents)
+    ]
+    font_manager.fontManager._findfont_cached.cache_clear()  # type: ignore[attr-defined]
     mpl.rcParams.update(
         {
             "svg.fonttype": "none",  # keep text as text: small, selectable, restylable

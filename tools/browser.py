@@ -433,11 +433,13 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    compress = True
+
     def do_GET(self) -> None:
         path = Path(self.translate_path(self.path))
         if path.is_dir() and self.path.split("?")[0].endswith("/"):
             path = path / "index.html"
-        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        accepts = self.compress and "gzip" in self.headers.get("Accept-Encoding", "")
         if not (accepts and path.is_file() and path.suffix in COMPRESSIBLE):
             super().do_GET()
             return
@@ -464,9 +466,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve(directory: Path) -> Iterator[str]:
+def serve(directory: Path, *, compress: bool = True) -> Iterator[str]:
     """Serve ``directory`` on 127.0.0.1 at a free port; yields the base URL (ending in /)."""
-    handler = functools.partial(_Handler, directory=str(directory))
+    handler_class = type("Handler", (_Handler,), {"compress": compress})
+    handler = functools.partial(handler_class, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

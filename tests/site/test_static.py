@@ -18,7 +18,9 @@ from tools.sitecheck import (
     ROOT,
     Page,
     css_urls,
+    build_site,
     js_absolute_urls,
+    pages,
     resolve,
     site_prefix,
     third_party,
@@ -43,9 +45,8 @@ def test_every_markdown_page_was_built(site: Path, site_pages: list[Page]) -> No
     assert not missing, _report(missing, "pages not built")
 
 
-def test_internal_links_and_anchors_resolve(site: Path, site_pages: list[Page]) -> None:
+def broken_links(site: Path, site_pages: list[Page], prefix: str) -> list[str]:
     by_path = {p.path: p for p in site_pages}
-    prefix = site_prefix()
     problems = []
     for page in site_pages:
         for url in page.links + [u for _, u in page.resources]:
@@ -64,6 +65,11 @@ def test_internal_links_and_anchors_resolve(site: Path, site_pages: list[Page]) 
                     continue  # an anchor into a non-HTML file (e.g. an SVG symbol)
                 if target.fragment not in linked.ids:
                     problems.append(f"{page.path}: {url} -> no id '{target.fragment}' in {file}")
+    return problems
+
+
+def test_internal_links_and_anchors_resolve(site: Path, site_pages: list[Page]) -> None:
+    problems = broken_links(site, site_pages, site_prefix())
     assert not problems, _report(problems, "broken internal links or anchors")
 
 
@@ -167,8 +173,6 @@ def test_offline_copy_uses_file_urls_and_local_search(offline_site: Path) -> Non
     index = (offline_site / "index.html").read_text(encoding="utf-8")
     assert (offline_site / "search" / "search_index.js").is_file()
     assert 'src="assets/vendor/iframe-worker/shim.js"' in index
-    from tools.sitecheck import pages
-
     problems = []
     for page in pages(offline_site):
         for url in page.links:
@@ -179,3 +183,33 @@ def test_offline_copy_uses_file_urls_and_local_search(offline_site: Path) -> Non
             if third_party(url, f"http://site.invalid/{page.path}"):
                 problems.append(f"{page.path}: {what} {url}")
     assert not problems, _report(problems, "offline-copy problems")
+
+
+def test_hosted_build_links_the_repository_without_calling_its_api(tmp_path: Path) -> None:
+    """The build the Pages workflow publishes: site_url under a path, repository and edit links
+    set. The repository link is there; material's API call for star counts is not."""
+    site_url, repo = "https://example.org/dlref/", "https://example.org/owner/dlref"
+    hosted = build_site(
+        tmp_path / "hosted",
+        extra_env={
+            "DLREF_SITE_URL": site_url,
+            "DLREF_REPO_URL": repo,
+            "DLREF_EDIT_URI": "edit/main/docs/",
+        },
+    )
+    hosted_pages = pages(hosted)
+    assert not [p.path for p in hosted_pages if p.has_source_widget]
+    index = (hosted / "index.html").read_text(encoding="utf-8")
+    assert f'<link rel="canonical" href="{site_url}">' in index
+    assert f'href="{repo}"' in index
+    assert f'href="{repo}/edit/main/docs/index.md"' in index
+    assert f"<loc>{site_url}</loc>" in (hosted / "sitemap.xml").read_text(encoding="utf-8")
+    problems = broken_links(hosted, hosted_pages, "/dlref/")
+    problems += [
+        f"{p.path}: {what} {url}"
+        for p in hosted_pages
+        for what, url in p.resources
+        if third_party(url, f"http://site.invalid/{p.path}")
+        and not url.startswith(site_url)  # absolute URLs into the site itself
+    ]
+    assert not problems, _report(problems, "problems in the hosted build")
