@@ -23,6 +23,7 @@ help:
 	@echo "make report  构建耗时、页数、图数、首次访问字节数（tools/site_report.py）"
 	@echo "make browser-deps  安装浏览器测试用的 Debian chromium 与中文字体（需要 root 或 sudo）"
 	@echo "make lint    ruff 检查与格式检查 + mypy --strict"
+	@echo "make bench   dlref 与 PyTorch 的前向+反向耗时对比，写入 bench/results.json"
 	@echo "make clean   删除 .venv、site/ 与生成的资源"
 
 # ---- environment ---------------------------------------------------------------------------
@@ -98,6 +99,11 @@ lint: env
 format: env
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Time dlref against PyTorch (forward + backward, CPU, float32, 1 thread); writes bench/results.json,
+# which the performance page renders. Not part of `make test`: timings never gate the tests.
+bench: env
+	$(BIN)/python bench/run.py --threads 1
 
 # Re-pin every Python dependency after editing pyproject.toml.
 lock:

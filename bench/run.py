@@ -1,0 +1,282 @@
+"""Time dlref against PyTorch, forward + backward, in one process: `make bench`.
+
+Each case builds its inputs once, then times ``fn(*inputs).sum().backward()`` for the dlref
+function and for its PyTorch counterpart with ``torch.utils.benchmark`` (median of adaptive runs),
+on the CPU, in float32, with a fixed thread count. It prints a table of median times and the ratio
+dlref / PyTorch, and writes the same numbers to ``bench/results.json``: the performance page
+renders its table and figure from that file, so the site stays reproducible while the numbers come
+from a real run. Timings never go into unit tests.
+
+Usage::
+
+    python bench/run.py [--threads 1] [--filter NAME] [--quick] [--no-save]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as TF
+from torch import Tensor
+from torch.utils import benchmark
+
+import dlref
+import dlref.functional as DF
+
+RESULTS = Path(__file__).with_name("results.json")
+
+# Suite groups and their targets (ratio dlref / PyTorch, median time, same run).
+TARGETS = {"elementwise": 1.3, "loss": 1.3, "softmax": 1.5, "rnn": 1.0}
+
+
+@dataclass
+class Case:
+    name: str
+    group: str
+    ours: Callable[..., Tensor]
+    theirs: Callable[..., Tensor]
+    make_inputs: Callable[[], Sequence[Any]]
+    size: str
+
+
+def _x(*shape: int) -> Callable[[], list[Tensor]]:
+    def make() -> list[Tensor]:
+        torch.manual_seed(0)
+        return [torch.randn(*shape, requires_grad=True)]
+
+    return make
+
+
+def _pair(*shape: int, target: str = "normal") -> Callable[[], list[Tensor]]:
+    def make() -> list[Tensor]:
+        torch.manual_seed(0)
+        x = torch.randn(*shape, requires_grad=True)
+        if target == "prob":
+            x = torch.rand(*shape).clamp(1e-4, 1 - 1e-4).requires_grad_()
+            y = torch.rand(*shape)
+        elif target == "binary":
+            y = torch.randint(0, 2, shape).float()
+        else:
+            y = torch.randn(*shape)
+        return [x, y]
+
+    return make
+
+
+def _classes(n: int, c: int) -> Callable[[], list[Tensor]]:
+    def make() -> list[Tensor]:
+        torch.manual_seed(0)
+        return [torch.randn(n, c, requires_grad=True), torch.randint(0, c, (n,))]
+
+    return make
+
+
+def _log_probs(n: int, c: int) -> Callable[[], list[Tensor]]:
+    def make() -> list[Tensor]:
+        torch.manual_seed(0)
+        x = torch.randn(n, c).log_softmax(1).detach().requires_grad_()
+        return [x, torch.randint(0, c, (n,))]
+
+    return make
+
+
+M = 1_000_000
+
+
+def functional_cases() -> list[Case]:
+    n = M
+    cases: list[Case] = []
+    elementwise = {
+        "sigmoid": (TF.sigmoid, {}),
+        "tanh": (TF.tanh, {}),
+        "relu": (TF.relu, {}),
+        "leaky_relu": (TF.leaky_relu, {}),
+        "elu": (TF.elu, {}),
+        "gelu": (TF.gelu, {}),
+        "gelu_tanh": (TF.gelu, {"approximate": "tanh"}),
+        "softplus": (TF.softplus, {}),
+        "silu": (TF.silu, {}),
+    }
+    for name, (theirs, kw) in elementwise.items():
+        base = name.removesuffix("_tanh")
+        if hasattr(DF, base):
+            ours = getattr(DF, base)
+            cases.append(
+                Case(
+                    name,
+                    "elementwise",
+                    (lambda f, k: lambda x: f(x, **k))(ours, kw),
+                    (lambda f, k: lambda x: f(x, **k))(theirs, kw),
+                    _x(n),
+                    "1M",
+                )
+            )
+    if hasattr(DF, "dropout"):
+        cases.append(
+            Case(
+                "dropout",
+                "elementwise",
+                lambda x: DF.dropout(x, 0.5, True),
+                lambda x: TF.dropout(x, 0.5, True),
+                _x(n),
+                "1M",
+            )
+        )
+    for name in ("softmax", "log_softmax"):
+        if hasattr(DF, name):
+            ours, theirs = getattr(DF, name), getattr(TF, name)
+            cases.append(
+                Case(
+                    name,
+                    "softmax",
+                    (lambda f: lambda x: f(x, dim=1))(ours),
+                    (lambda f: lambda x: f(x, dim=1))(theirs),
+                    _x(1000, 1000),
+                    "1000×1000",
+                )
+            )
+    if hasattr(DF, "cross_entropy"):
+        cases.append(
+            Case(
+                "cross_entropy",
+                "softmax",
+                DF.cross_entropy,
+                TF.cross_entropy,
+                _classes(256, 1000),
+                "256×1000",
+            )
+        )
+    if hasattr(DF, "nll_loss"):
+        cases.append(
+            Case("nll_loss", "loss", DF.nll_loss, TF.nll_loss, _log_probs(256, 1000), "256×1000")
+        )
+    losses = {
+        "mse_loss": ("normal", TF.mse_loss),
+        "l1_loss": ("normal", TF.l1_loss),
+        "binary_cross_entropy": ("prob", TF.binary_cross_entropy),
+        "binary_cross_entropy_with_logits": ("binary", TF.binary_cross_entropy_with_logits),
+    }
+    for name, (kind, theirs) in losses.items():
+        if hasattr(DF, name):
+            cases.append(Case(name, "loss", getattr(DF, name), theirs, _pair(n, target=kind), "1M"))
+    return cases
+
+
+def rnn_cases() -> list[Case]:
+    if not hasattr(dlref.nn, "RNN"):
+        return []
+    cases = []
+    seq, batch, hidden = 64, 32, 256
+    for layers in (1, 2):
+        for bidirectional in (False, True):
+            torch.manual_seed(0)
+            ref = torch.nn.RNN(hidden, hidden, num_layers=layers, bidirectional=bidirectional)
+            ours = dlref.nn.RNN(hidden, hidden, num_layers=layers, bidirectional=bidirectional)
+            ours.load_state_dict(ref.state_dict())
+            tag = f"rnn_{layers}layer" + ("_bi" if bidirectional else "")
+            cases.append(
+                Case(
+                    tag,
+                    "rnn",
+                    (lambda m: lambda x: m(x)[0])(ours),
+                    (lambda m: lambda x: m(x)[0])(ref),
+                    _x(seq, batch, hidden),
+                    f"L={seq} N={batch} H={hidden}",
+                )
+            )
+    return cases
+
+
+def time_fn(fn: Callable[..., Tensor], inputs: Sequence[Any], min_run_time: float) -> float:
+    def step() -> None:
+        for t in inputs:
+            if isinstance(t, Tensor):
+                t.grad = None
+        fn(*inputs).sum().backward()
+
+    step()  # warm up, and fail loudly before timing if the case is broken
+    timer = benchmark.Timer(
+        stmt="step()", globals={"step": step}, num_threads=torch.get_num_threads()
+    )
+    return float(timer.adaptive_autorange(min_run_time=min_run_time).median)
+
+
+def geometric_mean(xs: Sequence[float]) -> float:
+    return math.exp(sum(math.log(x) for x in xs) / len(xs))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--filter", default="")
+    parser.add_argument("--quick", action="store_true", help="shorter runs (noisier)")
+    parser.add_argument("--no-save", action="store_true")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    min_run_time = 0.2 if args.quick else 1.0
+    cases = [c for c in functional_cases() + rnn_cases() if args.filter in c.name]
+    rows = []
+    print(
+        f"torch {torch.__version__}, dlref {dlref.__version__}, "
+        f"threads={args.threads}, float32, CPU"
+    )
+    print(f"{'case':34} {'size':16} {'dlref ms':>9} {'torch ms':>9} {'ratio':>6}  target")
+    for case in cases:
+        inputs = case.make_inputs()
+        t_ours = time_fn(case.ours, inputs, min_run_time)
+        t_theirs = time_fn(case.theirs, inputs, min_run_time)
+        ratio = t_ours / t_theirs
+        target = TARGETS[case.group]
+        ok = "ok" if ratio <= target else "OVER"
+        print(
+            f"{case.name:34} {case.size:16} {t_ours * 1e3:9.3f} {t_theirs * 1e3:9.3f} "
+            f"{ratio:6.2f}  ≤{target} {ok}"
+        )
+        rows.append(
+            {
+                "name": case.name,
+                "group": case.group,
+                "size": case.size,
+                "dlref_s": t_ours,
+                "torch_s": t_theirs,
+                "ratio": ratio,
+                "target": target,
+            }
+        )
+    suite = [r["ratio"] for r in rows if r["group"] in ("elementwise", "loss")]
+    if suite:
+        print(
+            "geometric mean, element-wise ops and losses: "
+            f"{geometric_mean(suite):.3f} (target ≤ 1.25)"
+        )
+    if not args.no_save and not args.filter:
+        RESULTS.write_text(
+            json.dumps(
+                {
+                    "torch": torch.__version__,
+                    "threads": args.threads,
+                    "machine": platform.machine(),
+                    "python": platform.python_version(),
+                    "rows": rows,
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+        print(f"wrote {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
