@@ -181,6 +181,11 @@ def figure_html(fig: Any, *, alt: str, caption: str) -> str:
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     svg = buf.getvalue()
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype: inline SVG needs neither
+    # matplotlib names its groups figure_1, axes_1, line2d_1, ... in every figure: inline, two
+    # figures on one page would repeat those ids. Keep only the ids something refers to (the
+    # salted marker and clip-path ids); the rest are dropped.
+    used = set(re.findall(r"""(?:href="#|url\(#)([^")]+)""", svg))
+    svg = re.sub(r' id="([^"]+)"', lambda m: m.group(0) if m.group(1) in used else "", svg)
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{html.escape(alt)}" ', 1)
     return (
         '<figure class="dlref-figure">'
