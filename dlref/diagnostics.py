@@ -152,4 +152,4 @@ def dead_fraction(pre_activations: Tensor, unit_dim: int = -1) -> float:
     mask = dead_units(pre_activations, unit_dim)
     if mask.numel() == 0:
         return 0.0
-    return float(mask.float().mean().item())
+    return int(mask.sum().item()) / mask.numel()  # exact: dead count / unit count
