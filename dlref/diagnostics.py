@@ -59,9 +59,10 @@ def dead_units(pre_activations: Tensor, unit_dim: int = -1) -> Tensor:
 
     Notes
     -----
-    Shapes: input $(N, H)$ for a fully connected layer with $H$ units, or $(N, *, H)$ with any
-    further example dimensions, or $(H)$ for a single example; with ``unit_dim=1`` a convolution's $(N, C, H, W)$ gives one
-    entry per channel. Output: $(H)$. The result carries no gradient.
+    Shapes: input $(N, H)$ for a fully connected layer with $H$ units, $(N, *, H)$ with any
+    further example dimensions, or $(H)$ for a single example; with ``unit_dim=1`` a
+    convolution's $(N, C, H, W)$ gives one entry per channel. Output: $(H)$. The result carries
+    no gradient.
 
     See Also
     --------
