@@ -23,14 +23,13 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 from collections.abc import Callable
 
 import torch
+from timing import clock, median_seconds
 from torch import Tensor, nn
-from torch.utils import benchmark
 
 import dlref.nn
 
@@ -84,38 +83,6 @@ def make_step(model: nn.Module, x: Tensor) -> Callable[[], None]:
         (output.sum() + h_n.sum()).backward()
 
     return step
-
-
-def clock(threads: int) -> Callable[[], float]:
-    """CPU time of this thread with one thread, wall time otherwise.
-
-    The machines this runs on are shared: other processes take the CPU away at random moments,
-    which inflates wall-clock times by a factor of 2 or 3 and makes medians jump between runs.
-    With one intra-op thread all of PyTorch's work runs on the calling thread, so the thread's
-    CPU time counts the work and not the waiting. With more threads the work is spread over
-    other threads and only wall time is meaningful.
-    """
-    return time.thread_time if threads == 1 else time.perf_counter
-
-
-def median_seconds(
-    steps: dict[str, Callable[[], None]], rounds: int, number: int, timer: Callable[[], float]
-) -> dict[str, float]:
-    """Median time of each step, measured in interleaved rounds so that all see the same load."""
-    timers = {}
-    for name, step in steps.items():
-        step()  # warm up, and fail before timing if something is broken
-        timers[name] = benchmark.Timer(
-            stmt="step()",
-            globals={"step": step},
-            num_threads=torch.get_num_threads(),
-            timer=timer,
-        )
-    samples: dict[str, list[float]] = {name: [] for name in steps}
-    for _ in range(rounds):
-        for name, t in timers.items():
-            samples[name].append(t.timeit(number).median)
-    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
