@@ -78,7 +78,7 @@ class _Sigmoid(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
-        (y,) = ctx.saved_tensors
+        y: Tensor = ctx.saved_tensors[0]
         return (1 - y).mul_(y).mul_(grad)  # σ'(x) = σ(x) (1 - σ(x)): from the output, no exp
 
 
@@ -143,7 +143,7 @@ class _Tanh(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
-        (y,) = ctx.saved_tensors
+        y: Tensor = ctx.saved_tensors[0]
         return y.square().neg_().add_(1).mul_(grad)  # tanh'(x) = 1 - tanh(x)^2: from the output
 
 
@@ -204,7 +204,7 @@ class _ReLU(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
-        (y,) = ctx.saved_tensors
+        y: Tensor = ctx.saved_tensors[0]
         # 1 where the output is positive, 0 where it is 0 (which includes the kink x = 0, as in
         # PyTorch): the sign of a number >= 0.
         return y.sign().mul_(grad)
