@@ -271,6 +271,37 @@ def sweep(timer: Callable[[], float], rounds: int) -> list[dict[str, Any]]:
     return rows
 
 
+# Single primitives on 10^6 float32 numbers (no autograd): why the implementations pick exp2 over
+# exp and arithmetic masks over torch.where and bool tensors.
+PRIMITIVES = {
+    "x * y": lambda x, y: x * y,
+    "x.exp()": lambda x, y: x.exp(),
+    "x.exp2()": lambda x, y: x.exp2(),
+    "torch.sigmoid(x)": lambda x, y: torch.sigmoid(x),
+    "x > 0": lambda x, y: x > 0,
+    "x.sign().clamp_min_(0)": lambda x, y: x.sign().clamp_min_(0),
+    "(x > 0).to(x.dtype)": lambda x, y: (x > 0).to(x.dtype),
+    "torch.where(x > 0, x, y)": lambda x, y: torch.where(x > 0, x, y),
+}
+
+
+def primitives(timer: Callable[[], float], rounds: int) -> list[dict[str, Any]]:
+    torch.manual_seed(0)
+    x, y = torch.randn(M), torch.randn(M)
+
+    def call(f: Callable[[Tensor, Tensor], Tensor]) -> Callable[[], None]:
+        def step() -> None:
+            f(x, y)
+
+        return step
+
+    steps = {name: call(f) for name, f in PRIMITIVES.items()}
+    medians = median_seconds(steps, rounds, 20, timer)
+    for name, t in medians.items():
+        print(f"primitive {name:26} {t * 1e3:7.3f} ms")
+    return [{"name": name, "seconds": t} for name, t in medians.items()]
+
+
 def geometric_mean(xs: Sequence[float]) -> float:
     return math.exp(sum(math.log(x) for x in xs) / len(xs))
 
@@ -326,6 +357,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{geometric_mean(suite):.3f} (target ≤ 1.25)"
         )
     sweep_rows = sweep(timer, 3 if args.quick else 5) if args.sweep else []
+    primitive_rows = primitives(timer, 3 if args.quick else 7)
     if not args.no_save and not args.filter:
         RESULTS.write_text(
             json.dumps(
@@ -337,6 +369,7 @@ def main(argv: list[str] | None = None) -> int:
                     "python": platform.python_version(),
                     "rows": rows,
                     "sweep": sweep_rows,
+                    "primitives": primitive_rows,
                 },
                 indent=2,
                 ensure_ascii=False,
