@@ -106,7 +106,7 @@ format: env
 # Time dlref against PyTorch (forward + backward, CPU, float32, 1 thread); writes bench/results.json,
 # which the performance page renders. Not part of `make test`: timings never gate the tests.
 bench: env
-	$(BIN)/python bench/run.py --threads 1
+	$(BIN)/python bench/run.py --threads 1 --sweep
 
 # Re-pin every Python dependency after editing pyproject.toml.
 lock:

@@ -8,9 +8,14 @@ a table of median times and the ratio dlref / PyTorch, and writes the same numbe
 ``bench/results.json``: the performance page renders its table and figure from that file, so the
 site stays reproducible while the numbers come from a real run. Timings never go into unit tests.
 
+With ``--sweep`` it also times a few operations at sizes from $10^2$ to $10^7$ elements (the
+ratio against size, drawn on the performance page). Each case is also run once under
+``torch.profiler`` to count what a step costs apart from time: operator calls, autograd nodes
+run in the backward pass, and bytes allocated.
+
 Usage::
 
-    python bench/run.py [--threads 1] [--filter NAME] [--quick] [--no-save]
+    python bench/run.py [--threads 1] [--filter NAME] [--quick] [--sweep] [--no-save]
 """
 
 from __future__ import annotations
@@ -207,6 +212,96 @@ def make_step(fn: Callable[..., Tensor], inputs: Sequence[Any]) -> Callable[[], 
     return step
 
 
+def profile_step(step: Callable[[], None]) -> dict[str, float]:
+    """Operator calls, backward nodes and megabytes allocated in one step (``torch.profiler``).
+
+    An operator call is an ``aten::`` operator called from Python or from the autograd engine,
+    not one called inside another operator (``aten::mul`` calling ``aten::empty`` counts once).
+    """
+    from torch.profiler import ProfilerActivity, profile
+
+    step()
+    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+        step()
+    events = prof.events()
+    ops = sum(
+        1
+        for e in events
+        if e.name.startswith("aten::")
+        and (e.cpu_parent is None or not e.cpu_parent.name.startswith("aten::"))
+    )
+    nodes = sum(1 for e in events if e.name.startswith("autograd::engine::evaluate_function"))
+    allocated = sum(
+        e.cpu_memory_usage for e in events if e.name == "[memory]" and e.cpu_memory_usage > 0
+    )
+    return {"ops": ops, "backward_nodes": nodes, "alloc_mb": allocated / 2**20}
+
+
+# The sweep: ratio against input size for a few operations (CPU, float32, 1 thread).
+SWEEP_OPS = ("sigmoid", "relu", "gelu", "mse_loss")
+SWEEP_SIZES = (100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000)
+
+
+def sweep(timer: Callable[[], float], rounds: int) -> list[dict[str, Any]]:
+    ops = {
+        "sigmoid": (DF.sigmoid, TF.sigmoid, 1),
+        "relu": (DF.relu, TF.relu, 1),
+        "gelu": (DF.gelu, TF.gelu, 1),
+        "mse_loss": (DF.mse_loss, TF.mse_loss, 2),
+    }
+    rows = []
+    for name in SWEEP_OPS:
+        ours, theirs, arity = ops[name]
+        for n in SWEEP_SIZES:
+            inputs = (_x(n) if arity == 1 else _pair(n))()
+            steps = {"dlref": make_step(ours, inputs), "torch": make_step(theirs, inputs)}
+            number = max(1, min(1000, 1_000_000 // n))  # each measurement a few milliseconds
+            medians = median_seconds(steps, rounds, number, timer)
+            ratio = medians["dlref"] / medians["torch"]
+            print(f"sweep {name:10} n={n:>10,} ratio {ratio:6.2f}", flush=True)
+            rows.append(
+                {
+                    "name": name,
+                    "n": n,
+                    "dlref_s": medians["dlref"],
+                    "torch_s": medians["torch"],
+                    "ratio": ratio,
+                }
+            )
+    return rows
+
+
+# Single primitives on 10^6 float32 numbers (no autograd): why the implementations pick exp2 over
+# exp and arithmetic masks over torch.where and bool tensors.
+PRIMITIVES = {
+    "x * y": lambda x, y: x * y,
+    "x.exp()": lambda x, y: x.exp(),
+    "x.exp2()": lambda x, y: x.exp2(),
+    "torch.sigmoid(x)": lambda x, y: torch.sigmoid(x),
+    "x > 0": lambda x, y: x > 0,
+    "x.sign().clamp_min_(0)": lambda x, y: x.sign().clamp_min_(0),
+    "(x > 0).to(x.dtype)": lambda x, y: (x > 0).to(x.dtype),
+    "torch.where(x > 0, x, y)": lambda x, y: torch.where(x > 0, x, y),
+}
+
+
+def primitives(timer: Callable[[], float], rounds: int) -> list[dict[str, Any]]:
+    torch.manual_seed(0)
+    x, y = torch.randn(M), torch.randn(M)
+
+    def call(f: Callable[[Tensor, Tensor], Tensor]) -> Callable[[], None]:
+        def step() -> None:
+            f(x, y)
+
+        return step
+
+    steps = {name: call(f) for name, f in PRIMITIVES.items()}
+    medians = median_seconds(steps, rounds, 20, timer)
+    for name, t in medians.items():
+        print(f"primitive {name:26} {t * 1e3:7.3f} ms")
+    return [{"name": name, "seconds": t} for name, t in medians.items()]
+
+
 def geometric_mean(xs: Sequence[float]) -> float:
     return math.exp(sum(math.log(x) for x in xs) / len(xs))
 
@@ -216,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--filter", default="")
     parser.add_argument("--quick", action="store_true", help="shorter runs (noisier)")
+    parser.add_argument("--sweep", action="store_true", help="also time several input sizes")
     parser.add_argument("--no-save", action="store_true")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -236,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
         ratio = t_ours / t_theirs
         target = TARGETS[case.group]
         ok = "ok" if ratio <= target else "OVER"
+        counts = {who: profile_step(step) for who, step in steps.items()}
         print(
             f"{case.name:34} {case.size:16} {t_ours * 1e3:9.3f} {t_theirs * 1e3:9.3f} "
             f"{ratio:6.2f}  ≤{target} {ok}"
@@ -249,6 +346,8 @@ def main(argv: list[str] | None = None) -> int:
                 "torch_s": t_theirs,
                 "ratio": ratio,
                 "target": target,
+                "dlref_profile": counts["dlref"],
+                "torch_profile": counts["torch"],
             }
         )
     suite = [r["ratio"] for r in rows if r["group"] in ("elementwise", "loss")]
@@ -257,6 +356,8 @@ def main(argv: list[str] | None = None) -> int:
             "geometric mean, element-wise ops and losses: "
             f"{geometric_mean(suite):.3f} (target ≤ 1.25)"
         )
+    sweep_rows = sweep(timer, 3 if args.quick else 5) if args.sweep else []
+    primitive_rows = primitives(timer, 3 if args.quick else 7)
     if not args.no_save and not args.filter:
         RESULTS.write_text(
             json.dumps(
@@ -267,6 +368,8 @@ def main(argv: list[str] | None = None) -> int:
                     "machine": platform.machine(),
                     "python": platform.python_version(),
                     "rows": rows,
+                    "sweep": sweep_rows,
+                    "primitives": primitive_rows,
                 },
                 indent=2,
                 ensure_ascii=False,

@@ -1,22 +1,35 @@
-r"""Activation functions: the nonlinearities between layers, from ``exp``, ``erf`` and ``where``.
+r"""Activation functions: the nonlinearities between layers, from ``exp``, ``erf`` and ``clamp``.
 
 讲解见站点页面「神经元与激活函数」（docs/components/neurons-activations.md）。
 
-Two things make the difference between a formula and a usable activation:
+Each activation is a small ``torch.autograd.Function``: ``forward`` computes the value from tensor
+primitives, and ``backward`` is the derivative written out by hand, next to it (the formula the
+page derives). Three things decide how it is written:
 
-* **numerical stability**: ``exp`` overflows to ``inf`` for arguments above about 709 (float64)
-  or 88 (float32). Each function below only ever calls ``exp`` on a non-positive number;
+* **numerical stability**: ``exp`` overflows to ``inf`` above about 709 (float64) or 88
+  (float32). Either ``exp`` only sees a number $\le 0$ (tanh, elu, softplus), or the overflow is
+  harmless: $1 / (1 + \infty) = 0$ is exactly the limit the sigmoid needs;
 * **the gradient at the kink**: ``relu`` has no derivative at 0, so PyTorch *chooses* one (0).
-  Autograd differentiates the branch that ``torch.where`` selects, so the comparison
-  (``x > 0`` or ``x <= 0``) decides which value the kink gets; each choice below matches PyTorch.
+  Each ``backward`` below gives the kink PyTorch's value;
+* **cost**: one fused PyTorch kernel reads the input once and writes the output once. Written
+  with primitives, every step is another pass over memory, and every new tensor is another
+  allocation (on the benchmark machine a fresh 4 MB tensor costs as much as several passes:
+  the memory must be handed over by the operating system). So the forward allocates one
+  temporary and updates it *in place* (``add_``, ``mul_``, ...), the backward uses the saved
+  output where the derivative is a function of it ($\sigma' = \sigma(1 - \sigma)$) and builds
+  masks by arithmetic: on the benchmark machine ``torch.where`` and ``bool`` masks cost 10 to 40
+  times more than a multiplication (docs/performance.md has the measurements).
 
-``where`` evaluates both branches. A branch that is not selected must still be finite, or its
-``inf``/``nan`` gradient times 0 poisons the result (``inf * 0 = nan``); hence the masked inputs.
+The backward functions are themselves made of differentiable tensor operations, so second
+derivatives (``torch.autograd.gradgradcheck``) work. For that, a ``backward`` only saves inputs
+and outputs (or masks, whose derivative is 0), and it never updates in place the result of an
+``exp``-like step that autograd would need again.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -25,20 +38,62 @@ from dlref.functional._validation import check_floating, check_tensor
 
 __all__ = ["elu", "gelu", "leaky_relu", "relu", "sigmoid", "silu", "softplus", "tanh"]
 
+# e^x is computed as 2^(x log2 e). Mathematically the same number; in floating point the product
+# x log2 e is rounded once (relative error about |x| times machine epsilon, far below the float64
+# test tolerance). The reason is cost: on the benchmark machine torch's exp2 kernel is about 3
+# times faster than its exp kernel (0.29 ms against 0.85 ms for 10^6 float32 numbers), and the
+# multiplication by log2 e replaces a negation the formula needs anyway.
+LOG2_E = math.log2(math.e)
+
+
+def _logistic(x: Tensor, inplace: bool = False) -> Tensor:
+    r"""$\sigma(x) = 1 / (1 + e^{-x})$, without autograd (for the ``forward`` functions).
+
+    One allocation (``x * -log2 e``; none with ``inplace=True``, which overwrites ``x``), then
+    three steps in place. For $x < -88$ (float32) $e^{-x}$ overflows to ``inf`` and
+    $1 / (1 + \infty) = 0$: the correct limit, no NaN.
+    """
+    scaled = x.mul_(-LOG2_E) if inplace else x.mul(-LOG2_E)  # -x log2 e
+    return scaled.exp2_().add_(1).reciprocal_()  # 1 / (1 + 2^{-x log2 e})
+
+
+def _step(x: Tensor) -> Tensor:
+    r"""$[x > 0]$ as 1.0 or 0.0 in ``x``'s dtype: the derivative of ReLU, as numbers.
+
+    ``sign`` gives $-1$, 0 or 1; clamping at 0 keeps the 1s. Two arithmetic passes: on the
+    benchmark machine several times cheaper than ``(x > 0).to(x.dtype)`` (a bool tensor, then a
+    slow cast) or ``torch.where``. The step function has derivative 0, so a second derivative
+    through it is correctly 0.
+    """
+    return x.sign().clamp_min_(0)
+
+
+# ---- sigmoid ----------------------------------------------------------------------------------
+class _Sigmoid(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> Tensor:
+        y = _logistic(x)  # 1 / (1 + e^{-x}): one allocation, three steps in place
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        y: Tensor = ctx.saved_tensors[0]
+        return (1 - y).mul_(y).mul_(grad)  # σ'(x) = σ(x) (1 - σ(x)): from the output, no exp
+
 
 def sigmoid(input: Tensor) -> Tensor:
     r"""Logistic sigmoid, squashing any real number into $(0, 1)$.
 
     $$
-    \sigma(x) = \frac{1}{1 + e^{-x}} =
-    \begin{cases}
-    \dfrac{1}{1 + e^{-x}} & x \ge 0 \\[1ex]
-    \dfrac{e^{x}}{1 + e^{x}} & x < 0
-    \end{cases}
+    \sigma(x) = \frac{1}{1 + e^{-x}}, \qquad \sigma'(x) = \sigma(x)\,\bigl(1 - \sigma(x)\bigr)
     $$
 
-    Both forms are the same function; the one chosen only calls $e^{-|x|} \le 1$, which never
-    overflows, so $\sigma(\pm 10^4)$ is exactly 1 or 0 and never NaN.
+    For very negative $x$, $e^{-x}$ overflows to ``inf`` (below about $-88$ in float32) and
+    $1 / (1 + \infty) = 0$, which is the correct limit: $\sigma(\pm 10^4)$ is exactly 1 or 0 and
+    never NaN. The derivative is computed from the saved output $\sigma(x)$, so the backward
+    pass needs no ``exp``. $e^{-x}$ is computed as $2^{-x \log_2 e}$ (a faster kernel, see the
+    module docstring).
 
     Parameters
     ----------
@@ -70,9 +125,26 @@ def sigmoid(input: Tensor) -> Tensor:
     True
     """
     x = _as_floating(input, "sigmoid")
-    positive = x >= 0
-    e = torch.exp(torch.where(positive, -x, x))  # e^{-|x|} in (0, 1]: cannot overflow
-    return torch.where(positive, 1 / (1 + e), e / (1 + e))
+    out: Tensor = _Sigmoid.apply(x)  # type: ignore[no-untyped-call]
+    return out
+
+
+# ---- tanh -------------------------------------------------------------------------------------
+class _Tanh(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> Tensor:
+        m = x.abs().mul_(-2).expm1_()  # m = e^{-2|x|} - 1 in (-1, 0]: exp of a number <= 0
+        # -tanh|x| = m / (m + 2) = 1 / (1 + 2/m), computed in place (2/m is -inf at m = -0.0,
+        # giving -0.0). copysign gives it the sign of x (tanh is odd), dropping the minus sign
+        # on the way; tanh(-0.0) stays -0.0, as in torch.
+        y = m.reciprocal_().mul_(2).add_(1).reciprocal_().copysign_(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        y: Tensor = ctx.saved_tensors[0]
+        return y.square().neg_().add_(1).mul_(grad)  # tanh'(x) = 1 - tanh(x)^2: from the output
 
 
 def tanh(input: Tensor) -> Tensor:
@@ -85,7 +157,8 @@ def tanh(input: Tensor) -> Tensor:
     $$
 
     Only $e^{-2|x|} \le 1$ is computed, so nothing overflows; $m$ is computed with ``expm1``,
-    which stays accurate when $x$ is tiny (``1 - exp(-2|x|)`` would cancel to 0).
+    which stays accurate when $x$ is tiny (``1 - exp(-2|x|)`` would cancel to 0). The derivative
+    $1 - \tanh^2(x)$ is computed from the saved output.
 
     Parameters
     ----------
@@ -117,10 +190,24 @@ def tanh(input: Tensor) -> Tensor:
     True
     """
     x = _as_floating(input, "tanh")
-    positive = x >= 0
-    m = torch.expm1(torch.where(positive, -2 * x, 2 * x))  # e^{-2|x|} - 1, in (-1, 0]
-    magnitude = -m / (2 + m)  # tanh(|x|)
-    return torch.where(positive, magnitude, -magnitude)
+    out: Tensor = _Tanh.apply(x)  # type: ignore[no-untyped-call]
+    return out
+
+
+# ---- relu -------------------------------------------------------------------------------------
+class _ReLU(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> Tensor:
+        y = x.clamp_min(0)  # max(x, 0); NaN stays NaN
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        y: Tensor = ctx.saved_tensors[0]
+        # 1 where the output is positive, 0 where it is 0 (which includes the kink x = 0, as in
+        # PyTorch): the sign of a number >= 0.
+        return y.sign().mul_(grad)
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -131,7 +218,8 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     \frac{d}{dx}\operatorname{ReLU}(x) = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}
     $$
 
-    The derivative at the kink $x = 0$ is 0, as in PyTorch. NaN stays NaN.
+    The derivative at the kink $x = 0$ is 0, as in PyTorch. NaN stays NaN (its gradient is NaN,
+    where PyTorch passes the incoming gradient through).
 
     Parameters
     ----------
@@ -161,16 +249,35 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     >>> x = torch.tensor([-2.0, 0.0, 3.0], requires_grad=True)
     >>> y = F.relu(x)
     >>> y
-    tensor([0., 0., 3.], grad_fn=<MaskedFillBackward0>)
+    tensor([0., 0., 3.], grad_fn=<_ReLUBackward>)
     >>> y.sum().backward()
     >>> x.grad
     tensor([0., 0., 1.])
     """
     check_tensor(input, "input")
-    not_positive = input <= 0  # NaN <= 0 is False: NaN passes through, as in torch
-    if inplace:
-        return input.masked_fill_(not_positive, 0)
-    return input.masked_fill(not_positive, 0)
+    if inplace:  # compute, then write back: autograd records the copy
+        return input.copy_(relu(input.clone()))
+    out: Tensor = _ReLU.apply(input)  # type: ignore[no-untyped-call]
+    return out
+
+
+# ---- leaky_relu -------------------------------------------------------------------------------
+class _LeakyReLU(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, negative_slope: float) -> Tensor:
+        ctx.save_for_backward(x)
+        ctx.negative_slope = negative_slope
+        # For a <= 1, max(x, a x) is x where x > 0 and a x where x <= 0 (for a > 1 it is the
+        # min): exact, one allocation, no mask.
+        ax = x * negative_slope
+        return ax.clamp_min_(x) if negative_slope <= 1 else ax.clamp_max_(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
+        (x,) = ctx.saved_tensors
+        a = ctx.negative_slope
+        # 1 where x > 0, a where x <= 0 (a at the kink, as in PyTorch): a + (1 - a) [x > 0]
+        return _step(x).mul_(1 - a).add_(a).mul_(grad), None
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
@@ -182,7 +289,9 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     \frac{d}{dx} = \begin{cases} 1 & x > 0 \\ a & x \le 0 \end{cases}
     $$
 
-    with $a$ the ``negative_slope``. The derivative at 0 is $a$, as in PyTorch.
+    with $a$ the ``negative_slope``. The derivative at 0 is $a$, as in PyTorch. For $a \le 1$
+    the value is computed as $\max(x, a x)$ (for $a > 1$ as $\min(x, a x)$): the same numbers
+    without a mask.
 
     Parameters
     ----------
@@ -217,7 +326,30 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     check_floating(input, "input")
     if inplace:
         return input.copy_(leaky_relu(input.clone(), negative_slope))
-    return torch.where(input > 0, input, input * negative_slope)
+    out: Tensor = _LeakyReLU.apply(input, negative_slope)  # type: ignore[no-untyped-call]
+    return out
+
+
+# ---- elu --------------------------------------------------------------------------------------
+class _ELU(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, alpha: float) -> Tensor:
+        # The two branches never overlap, so they add: x where x > 0, plus α(e^x - 1) where
+        # x <= 0. exp only sees min(x, 0) <= 0, so it cannot overflow; expm1 (as in PyTorch)
+        # stays accurate for tiny |x|.
+        ctx.save_for_backward(x)
+        ctx.alpha = alpha
+        return x.clamp_max(0).expm1_().mul_(alpha).add_(x.clamp_min(0))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
+        (x,) = ctx.saved_tensors
+        alpha = ctx.alpha
+        # 1 where x > 0, α e^x where x <= 0 (α at the kink, as in PyTorch):
+        # (1 - α) [x > 0] + α e^{min(x, 0)}. Recomputing e^x costs one exp2 pass; saving the
+        # output instead would keep one more full-size tensor alive until the backward.
+        e = x.clamp_max(0).mul_(LOG2_E).exp2_()  # e^{min(x, 0)}: 1 where x > 0
+        return _step(x).mul_(1 - alpha).add_(e, alpha=alpha).mul_(grad), None
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -230,7 +362,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     $$
 
     The derivative at 0 is $\alpha$, as in PyTorch. $e^x - 1$ is computed with ``expm1`` (as
-    PyTorch does), accurate for tiny $|x|$; it only sees $x \le 0$, so it cannot overflow.
+    PyTorch does), accurate for tiny $|x|$; it only sees $\min(x, 0)$, so it cannot overflow.
 
     Parameters
     ----------
@@ -266,9 +398,59 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     check_floating(input, "input")
     if inplace:
         return input.copy_(elu(input.clone(), alpha))
-    positive = input > 0
-    negative_part = alpha * torch.expm1(torch.where(positive, 0, input))  # exp never sees x > 0
-    return torch.where(positive, input, negative_part)
+    out: Tensor = _ELU.apply(input, alpha)  # type: ignore[no-untyped-call]
+    return out
+
+
+# ---- gelu -------------------------------------------------------------------------------------
+SQRT1_2 = math.sqrt(0.5)
+# φ(x) = e^{-x²/2} / √(2π) = 2^{-x² log2(e) / 2 - log2 √(2π)}: the constant goes into the exponent.
+LOG2_SQRT_2PI = math.log2(math.sqrt(2 * math.pi))
+SQRT_2_PI = math.sqrt(2 / math.pi)  # √(2/π), the scale inside the tanh approximation
+GELU_CUBIC = 0.044715
+
+
+class _GELU(torch.autograd.Function):
+    # Returns Φ(x) as a second output: the backward needs it, and a tensor saved for backward
+    # must be an input or an output for the gradient itself to be differentiable (double
+    # backward). gelu() hands only the first output to the caller.
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> tuple[Tensor, Tensor]:
+        cdf = x.mul(SQRT1_2).erf_().add_(1).mul_(0.5)  # Φ(x) = (1 + erf(x / √2)) / 2
+        ctx.save_for_backward(x, cdf)
+        ctx.set_materialize_grads(False)  # grad_cdf stays None unless someone uses Φ(x)
+        return x * cdf, cdf
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor | None, grad_cdf: Tensor | None) -> Tensor | None:
+        x, cdf = ctx.saved_tensors
+        # φ(x) = Φ'(x) as one power of 2; nothing updates pdf afterwards (exp2_ saved it).
+        pdf = x.square().mul_(-LOG2_E / 2).sub_(LOG2_SQRT_2PI).exp2_()
+        grad_x = None
+        if grad is not None:  # (x Φ(x))' = Φ(x) + x φ(x)
+            grad_x = (x * pdf).add_(cdf).mul_(grad)
+        if grad_cdf is not None:  # only in double backward
+            grad_x = pdf * grad_cdf if grad_x is None else grad_x + pdf * grad_cdf
+        return grad_x
+
+
+class _GELUTanh(torch.autograd.Function):
+    # ½(1 + tanh u) = σ(2u), so the tanh approximation is x σ(2u): one exp2 instead of a tanh.
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> Tensor:
+        ctx.save_for_backward(x)
+        two_u = x.square().mul_(GELU_CUBIC).add_(1).mul_(x).mul_(2 * SQRT_2_PI)  # 2u
+        return _logistic(two_u, inplace=True).mul_(x)  # x σ(2u), in the one allocation
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        x2 = x * x
+        two_u = (x2 * GELU_CUBIC).add_(1).mul_(x).mul_(2 * SQRT_2_PI)  # 2u
+        two_du = x2.mul_(3 * GELU_CUBIC).add_(1).mul_(2 * SQRT_2_PI)  # (2u)' = 2√(2/π)(1 + 3c x²)
+        s = sigmoid(two_u)  # the Function, so that double backward sees σ'
+        # (x σ(2u))' = σ(2u) + x σ(2u) (1 - σ(2u)) (2u)'
+        return (1 - s).mul_(s).mul_(x).mul_(two_du).add_(s).mul_(grad)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -276,15 +458,19 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
     $$
     \operatorname{GELU}(x) = x\,\Phi(x)
-    = \frac{x}{2}\left(1 + \operatorname{erf}\frac{x}{\sqrt 2}\right)
+    = \frac{x}{2}\left(1 + \operatorname{erf}\frac{x}{\sqrt 2}\right), \qquad
+    \frac{d}{dx} = \Phi(x) + x\,\varphi(x), \quad \varphi(x) = \frac{e^{-x^2/2}}{\sqrt{2\pi}}
     $$
 
     With ``approximate='tanh'`` the CDF is replaced by the tanh approximation
 
     $$
-    \operatorname{GELU}(x) \approx \frac{x}{2}\left(1 + \tanh\!\left(\sqrt{2/\pi}\,
-    (x + 0.044715\,x^3)\right)\right).
+    \operatorname{GELU}(x) \approx \frac{x}{2}\left(1 + \tanh u\right) = x\,\sigma(2u),
+    \qquad u = \sqrt{2/\pi}\,(x + 0.044715\,x^3),
     $$
+
+    computed in the sigmoid form ($\frac12(1 + \tanh u) = \sigma(2u)$), which needs one
+    exponential.
 
     Parameters
     ----------
@@ -321,11 +507,33 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """
     check_floating(input, "input")
     if approximate == "none":
-        return input * 0.5 * (1 + torch.erf(input / math.sqrt(2)))
+        value: Tensor = _GELU.apply(input)[0]  # type: ignore[no-untyped-call]
+        return value
     if approximate == "tanh":
-        inner = math.sqrt(2 / math.pi) * (input + 0.044715 * input**3)
-        return 0.5 * input * (1 + tanh(inner))
+        out: Tensor = _GELUTanh.apply(input)  # type: ignore[no-untyped-call]
+        return out
     raise ValueError(f"approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+# ---- softplus ---------------------------------------------------------------------------------
+class _Softplus(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, beta: float, threshold: float) -> Tensor:
+        z = x * beta
+        # 1.0 where βx > threshold (there the result is x itself), else 0.0: _step, in place
+        linear = (z - threshold).sign_().clamp_min_(0)
+        # log(1 + e^z) / β with z clamped at the threshold: e^{20} is the largest exp taken.
+        smooth = z.clamp_max_(threshold).mul_(LOG2_E).exp2_().log1p_().div_(beta)
+        ctx.save_for_backward(x, linear)  # a mask: its derivative is 0, safe to save
+        ctx.beta = beta
+        # lerp(a, b, w) = a + w (b - a), and exactly b at w = 1: x where linear, else smooth.
+        return smooth.lerp_(x, linear)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
+        x, linear = ctx.saved_tensors
+        s = sigmoid(x * ctx.beta)  # softplus'(x) = σ(βx) below the threshold ...
+        return (1 - s).mul_(linear).add_(s).mul_(grad), None, None  # ... and 1 above it
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -374,10 +582,22 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     [0.0, 0.6931, 10000.0]
     """
     check_floating(input, "input")
-    scaled = input * beta
-    linear = scaled > threshold
-    smooth = torch.log1p(torch.exp(torch.where(linear, 0, scaled))) / beta
-    return torch.where(linear, input, smooth)
+    out: Tensor = _Softplus.apply(input, beta, threshold)  # type: ignore[no-untyped-call]
+    return out
+
+
+# ---- silu -------------------------------------------------------------------------------------
+class _SiLU(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> Tensor:
+        ctx.save_for_backward(x)
+        return _logistic(x).mul_(x)  # x σ(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        s = sigmoid(x)  # recomputed, as PyTorch does (saving it would cost memory instead)
+        return (1 - s).mul_(x).add_(1).mul_(s).mul_(grad)  # (x σ)' = σ (1 + x (1 - σ))
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -420,7 +640,8 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     check_floating(input, "input")
     if inplace:
         return input.copy_(silu(input.clone()))
-    return input * sigmoid(input)
+    out: Tensor = _SiLU.apply(input)  # type: ignore[no-untyped-call]
+    return out
 
 
 # ---- helpers --------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from torch import Tensor
 
 from dlref.functional._validation import check_floating, check_same_shape, legacy_reduction
 from dlref.functional._validation import reduce as apply_reduction
+from dlref.functional.activation import LOG2_E, sigmoid
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits"]
 
@@ -243,16 +244,32 @@ def binary_cross_entropy_with_logits(
 # ---- helpers --------------------------------------------------------------------------------
 
 
-def _log_sigmoid(x: Tensor) -> Tensor:
-    r"""$\log\sigma(x) = \min(x, 0) - \log(1 + e^{-|x|})$, with the right gradient at 0.
+class _LogSigmoid(torch.autograd.Function):
+    r"""$\log\sigma(x) = \min(x, 0) - \log(1 + e^{-|x|})$, and its derivative $\sigma(-x)$.
 
-    ``-|x|`` is written as ``where(x >= 0, -x, x)`` and ``min(x, 0)`` as ``where(x >= 0, 0, x)``:
-    both pick the same branch at $x = 0$, so autograd gives $\sigma(-0) = 1/2$ there
-    (``abs`` and ``clamp`` would each contribute a different one-sided derivative).
+    The forward only evaluates $e^{-|x|} \le 1$ (as ``exp2``, see
+    ``dlref/functional/activation.py``), in place on one temporary. The derivative is written
+    out: $\frac{d}{dx}\log\sigma(x) = 1 - \sigma(x) = \sigma(-x)$, which is $1/2$ at $x = 0$
+    (differentiating ``abs`` and ``clamp`` would give a one-sided value there) and is computed
+    with dlref's ``sigmoid``, so second derivatives work too.
     """
-    non_negative = x >= 0
-    minus_abs = torch.where(non_negative, -x, x)
-    return torch.where(non_negative, 0, x) - torch.log1p(torch.exp(minus_abs))
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> Tensor:
+        ctx.save_for_backward(x)
+        softplus_minus_abs = x.abs().mul_(-LOG2_E).exp2_().log1p_()  # log(1 + e^{-|x|})
+        return softplus_minus_abs.neg_().add_(x.clamp_max(0))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * sigmoid(-x)
+
+
+def _log_sigmoid(x: Tensor) -> Tensor:
+    r"""$\log\sigma(x)$ with its derivative $\sigma(-x)$ (see ``_LogSigmoid``)."""
+    out: Tensor = _LogSigmoid.apply(x)  # type: ignore[no-untyped-call]
+    return out
 
 
 def _check_in_unit_interval(x: Tensor, name: str) -> None:

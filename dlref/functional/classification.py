@@ -95,10 +95,19 @@ def _check_index_target(input: Tensor, target: Tensor) -> Tensor:
     return target.long()  # compare with ignore_index (e.g. -100) in int64, never in uint8
 
 
-def _check_in_range(target: Tensor, ignored: Tensor, num_classes: int, ignore_index: int) -> None:
-    """Every class index that is not ignored must name one of the ``num_classes`` classes."""
-    bad = ~ignored & ((target < 0) | (target >= num_classes))
-    if bad.any():
+def _check_in_range(
+    index: Tensor, target: Tensor, ignored: Tensor, num_classes: int, ignore_index: int
+) -> None:
+    """Every class index that is not ignored must name one of the ``num_classes`` classes.
+
+    ``index`` is the target with ignored entries set to 0. Its minimum and maximum (one
+    reduction) decide; only when one is out of range is the offending target looked up.
+    """
+    if index.numel() == 0:
+        return
+    low, high = torch.aminmax(index)
+    if low < 0 or high >= num_classes:
+        bad = ~ignored & ((target < 0) | (target >= num_classes))
         value = int(target[bad].flatten()[0])
         raise IndexError(
             f"target contains class index {value}, out of range for input with {num_classes} "
@@ -119,18 +128,19 @@ def _pick(
     """
     num_classes = log_probs.shape[1]
     ignored = target == ignore_index
-    _check_in_range(target, ignored, num_classes, ignore_index)
     # An ignored target may be any number (-100 by default): point it at class 0 so that
     # gather stays in range; its loss and weight are set to 0 below.
     index = target.masked_fill(ignored, 0)
+    _check_in_range(index, target, ignored, num_classes, ignore_index)
     # gather: out[n, 0, d...] = log_probs[n, index[n, d...], d...]  (the true class's entry)
     picked = log_probs.gather(1, index.unsqueeze(1)).squeeze(1)
     if weight is None:
-        w = torch.ones_like(picked)
+        w = ignored.logical_not().to(picked.dtype)  # 1, or 0 where ignored
     else:
         w = weight.gather(0, index.flatten()).view(index.shape)  # w[n, d...] = weight[y]
-    w = w.masked_fill(ignored, 0.0)
-    loss = torch.where(ignored, torch.zeros_like(picked), -w * picked)
+        w = w.masked_fill(ignored, 0.0)
+    # masked_fill, not a product with w = 0: an ignored row's picked entry may be -inf.
+    loss = (-w * picked).masked_fill(ignored, 0.0)
     return loss, w
 
 
