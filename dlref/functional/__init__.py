@@ -11,9 +11,15 @@ __all__: list[str] = []
 
 
 # --- softmax family: dlref/functional/softmax.py -------------------------------------------
+from dlref.functional.softmax import log_softmax, logsumexp, softmax
+
+__all__ += ["log_softmax", "logsumexp", "softmax"]
 
 
 # --- classification losses: dlref/functional/classification.py ------------------------------
+from dlref.functional.classification import cross_entropy, nll_loss
+
+__all__ += ["cross_entropy", "nll_loss"]
 
 
 # --- binary classification losses: dlref/functional/binary.py --------------------------------

@@ -5,6 +5,7 @@ Every message names what was wrong and what was expected, as the contract of :mo
 
 from __future__ import annotations
 
+import warnings
 from typing import Literal
 
 from torch import Tensor
@@ -64,6 +65,26 @@ def reduce(loss: Tensor, reduction: str) -> Tensor:
     return loss.mean()
 
 
+def legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+    """Map PyTorch's deprecated ``size_average``/``reduce`` flags to a ``reduction`` string.
+
+    As in PyTorch: when either flag is given, it overrides ``reduction`` (``None`` counts as
+    ``True``): ``reduce=False`` gives ``'none'``, else ``size_average=False`` gives ``'sum'``,
+    else ``'mean'``; a ``UserWarning`` names the replacement. Otherwise ``reduction`` is returned.
+    """
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    ret = ("mean" if size_average else "sum") if reduce else "none"
+    warnings.warn(
+        f"size_average and reduce args will be deprecated, please use reduction='{ret}' instead.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return ret
+
+
 __all__ = [
     "REDUCTIONS",
     "Reduction",
@@ -72,5 +93,6 @@ __all__ = [
     "check_reduction",
     "check_same_shape",
     "check_tensor",
+    "legacy_reduction",
     "reduce",
 ]
