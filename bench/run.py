@@ -1,8 +1,9 @@
 """Time dlref against PyTorch, forward + backward, in one process: `make bench`.
 
 Each case builds its inputs once, then times ``fn(*inputs).sum().backward()`` for the dlref
-function and for its PyTorch counterpart with ``torch.utils.benchmark`` (median of adaptive runs),
-on the CPU, in float32, with a fixed thread count. It prints a table of median times and the ratio
+function and for its PyTorch counterpart with ``torch.utils.benchmark``, in interleaved rounds so
+both see the same machine load (median over rounds; with one thread the clock is the thread's CPU
+time, see ``bench/timing.py``), on the CPU, in float32, with a fixed thread count. It prints a table of median times and the ratio
 dlref / PyTorch, and writes the same numbers to ``bench/results.json``: the performance page
 renders its table and figure from that file, so the site stays reproducible while the numbers come
 from a real run. Timings never go into unit tests.
@@ -26,8 +27,8 @@ from typing import Any
 
 import torch
 import torch.nn.functional as TF
+from timing import clock, median_seconds
 from torch import Tensor
-from torch.utils import benchmark
 
 import dlref
 import dlref.functional as DF
@@ -196,18 +197,14 @@ def rnn_cases() -> list[Case]:
     return cases
 
 
-def time_fn(fn: Callable[..., Tensor], inputs: Sequence[Any], min_run_time: float) -> float:
+def make_step(fn: Callable[..., Tensor], inputs: Sequence[Any]) -> Callable[[], None]:
     def step() -> None:
         for t in inputs:
             if isinstance(t, Tensor):
                 t.grad = None
         fn(*inputs).sum().backward()
 
-    step()  # warm up, and fail loudly before timing if the case is broken
-    timer = benchmark.Timer(
-        stmt="step()", globals={"step": step}, num_threads=torch.get_num_threads()
-    )
-    return float(timer.adaptive_autorange(min_run_time=min_run_time).median)
+    return step
 
 
 def geometric_mean(xs: Sequence[float]) -> float:
@@ -222,7 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-save", action="store_true")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    min_run_time = 0.2 if args.quick else 1.0
+    rounds, number = (3, 3) if args.quick else (7, 10)
+    timer = clock(args.threads)
     cases = [c for c in functional_cases() + rnn_cases() if args.filter in c.name]
     rows = []
     print(
@@ -232,8 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'case':34} {'size':16} {'dlref ms':>9} {'torch ms':>9} {'ratio':>6}  target")
     for case in cases:
         inputs = case.make_inputs()
-        t_ours = time_fn(case.ours, inputs, min_run_time)
-        t_theirs = time_fn(case.theirs, inputs, min_run_time)
+        steps = {"dlref": make_step(case.ours, inputs), "torch": make_step(case.theirs, inputs)}
+        medians = median_seconds(steps, rounds, number, timer)
+        t_ours, t_theirs = medians["dlref"], medians["torch"]
         ratio = t_ours / t_theirs
         target = TARGETS[case.group]
         ok = "ok" if ratio <= target else "OVER"
@@ -264,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
                 {
                     "torch": torch.__version__,
                     "threads": args.threads,
+                    "clock": "thread CPU time" if args.threads == 1 else "wall time",
                     "machine": platform.machine(),
                     "python": platform.python_version(),
                     "rows": rows,

@@ -8,7 +8,8 @@ Built on torch tensors and checked against PyTorch, values and gradients.
 """
 
 from dlref import functional, nn
+from dlref.creation import linspace
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "functional", "nn"]
+__all__ = ["__version__", "functional", "linspace", "nn"]

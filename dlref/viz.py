@@ -56,6 +56,17 @@ def setup() -> None:
 
     mpl.use("svg")
     font_manager.fontManager.addfont(str(_cjk_font_path()))
+    # Measure with exactly the fonts that ship with the Python packages: a system copy of the
+    # same family (Debian's fonts-noto-cjk, fonts-dejavu) has other metrics, and would make the
+    # SVG depend on the machine that built the site.
+    mpl_fonts = Path(mpl.get_data_path()).resolve()
+    font_manager.fontManager.ttflist = [
+        f
+        for f in font_manager.fontManager.ttflist
+        if not (f.name == CJK_FAMILY and Path(f.fname) != _cjk_font_path())
+        and not (f.name.startswith("DejaVu") and mpl_fonts not in Path(f.fname).resolve().parents)
+    ]
+    font_manager.fontManager._findfont_cached.cache_clear()  # type: ignore[attr-defined]
     mpl.rcParams.update(
         {
             "svg.fonttype": "none",  # keep text as text: small, selectable, restylable
@@ -170,6 +181,11 @@ def figure_html(fig: Any, *, alt: str, caption: str) -> str:
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     svg = buf.getvalue()
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype: inline SVG needs neither
+    # matplotlib names its groups figure_1, axes_1, line2d_1, ... in every figure: inline, two
+    # figures on one page would repeat those ids. Keep only the ids something refers to (the
+    # salted marker and clip-path ids); the rest are dropped.
+    used = set(re.findall(r"""(?:href="#|url\(#)([^")]+)""", svg))
+    svg = re.sub(r' id="([^"]+)"', lambda m: m.group(0) if m.group(1) in used else "", svg)
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{html.escape(alt)}" ', 1)
     return (
         '<figure class="dlref-figure">'

@@ -1,7 +1,8 @@
 """Copy the front-end assets the site needs from node_modules/ into docs/assets/vendor/.
 
 Run by `make` after `npm ci`. Only what a page uses is copied: KaTeX's minified script, its
-auto-render extension, its stylesheet and its WOFF2 fonts. The stylesheet is rewritten to list
+auto-render extension, its stylesheet and its WOFF2 fonts; and iframe-worker's shim, which lets
+the offline copy's search run from file://. The stylesheet is rewritten to list
 only the WOFF2 files, so the site ships no font file that no browser would ask for.
 """
 
@@ -40,6 +41,19 @@ def main() -> None:
     if license_file.exists():
         shutil.copy2(license_file, DST / "LICENSE")
     print(f"vendored KaTeX into {DST.relative_to(ROOT)}")
+    vendor_iframe_worker()
+
+
+def vendor_iframe_worker() -> None:
+    """The iframe-worker shim: the offline copy's search worker runs in an iframe on file://."""
+    src = ROOT / "node_modules" / "iframe-worker"
+    dst = ROOT / "docs" / "assets" / "vendor" / "iframe-worker"
+    if dst.exists():
+        shutil.rmtree(dst)
+    dst.mkdir(parents=True)
+    shutil.copy2(src / "shim" / "index.js", dst / "shim.js")
+    shutil.copy2(src / "LICENSE", dst / "LICENSE")
+    print(f"vendored iframe-worker into {dst.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,9 @@ PyTorch counterpart, and is tested against it, values and gradients. Replace
 __all__: list[str] = []
 
 # --- activations: dlref/functional/activation.py -------------------------------------------
+from dlref.functional.activation import elu, gelu, leaky_relu, relu, sigmoid, silu, softplus, tanh
+
+__all__ += ["elu", "gelu", "leaky_relu", "relu", "sigmoid", "silu", "softplus", "tanh"]
 
 
 # --- softmax family: dlref/functional/softmax.py -------------------------------------------
@@ -23,12 +26,23 @@ __all__ += ["cross_entropy", "nll_loss"]
 
 
 # --- binary classification losses: dlref/functional/binary.py --------------------------------
+from dlref.functional.binary import binary_cross_entropy, binary_cross_entropy_with_logits
+
+__all__ += ["binary_cross_entropy", "binary_cross_entropy_with_logits"]
 
 
 # --- regression losses: dlref/functional/regression.py ---------------------------------------
+from dlref.functional.regression import l1_loss, mape, mse_loss, rmse, smape
+
+__all__ += ["l1_loss", "mape", "mse_loss", "rmse", "smape"]
 
 
 # --- layers: dlref/functional/linear.py, embedding.py, dropout.py ----------------------------
+from dlref.functional.dropout import dropout
+from dlref.functional.embedding import embedding, one_hot
+from dlref.functional.linear import linear
+
+__all__ += ["dropout", "embedding", "linear", "one_hot"]
 
 
 # --- end of sections ---------------------------------------------------------------------------

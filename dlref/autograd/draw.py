@@ -1,0 +1,345 @@
+r"""Draw a computation graph with matplotlib: no graphviz, the layout is done here.
+
+讲解见站点页面「反向传播」 docs/basics/backpropagation.md.
+
+The layout is *layered by topological depth*: a leaf sits in column 0 and every other node one
+column right of its deepest input, so every arrow points right, from inputs to outputs. Within a
+column, nodes are ordered by the mean row of their neighbours (the barycenter heuristic), which
+removes most crossings in small graphs. ``draw_graph`` draws a ``Value``
+graph; ``draw_torch_graph`` draws the graph PyTorch records for a tensor (its ``grad_fn``
+chain), with the same layout, so the two can be compared side by side.
+
+Matplotlib is imported only when a function here is called. A page turns the figure into an
+inline SVG with ``dlref.viz.figure_html``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+from dlref.autograd.engine import Value
+
+__all__ = ["draw_graph", "draw_side_by_side", "draw_torch_graph"]
+
+# Node box size and spacing, in data units; SCALE inches per unit.
+BOX_W, BOX_H, GAP_X, GAP_Y, SCALE = 2.2, 0.95, 1.1, 0.45, 0.62
+OP_NAMES = {"*": "×", "/": "÷", "neg": "-x"}
+
+
+def _layers(order: Sequence[Hashable], inputs: Callable[[Any], Sequence[Any]]) -> list[list[Any]]:
+    r"""Columns of nodes: column of a node = 1 + the deepest column among its inputs."""
+    depth: dict[Hashable, int] = {}
+    for node in order:  # inputs come first in a topological order
+        depth[node] = 1 + max((depth[i] for i in inputs(node)), default=-1)
+    columns: list[list[Any]] = [[] for _ in range(max(depth.values()) + 1)]
+    for node in order:
+        columns[depth[node]].append(node)
+    # Barycenter sweeps: order each column by the mean row of its neighbours in other columns.
+    outputs: dict[Hashable, list[Any]] = {node: [] for node in order}
+    for node in order:
+        for i in inputs(node):
+            outputs[i].append(node)
+    for _ in range(2):
+        for sweep, neighbours in ((columns, inputs), (columns[::-1], outputs.__getitem__)):
+            row = {n: r for col in columns for r, n in enumerate(col)}
+            for col in sweep:
+                col.sort(key=lambda n: _mean([row[m] for m in neighbours(n)], row[n]))
+                row.update({n: r for r, n in enumerate(col)})
+    return columns
+
+
+def _extent(columns: list[list[Any]]) -> tuple[float, float]:
+    r"""Width and height of the drawing, in data units."""
+    tallest = max(len(c) for c in columns)
+    return len(columns) * (BOX_W + GAP_X) - GAP_X, tallest * (BOX_H + GAP_Y) - GAP_Y
+
+
+def _mean(xs: list[int], default: int) -> float:
+    return sum(xs) / len(xs) if xs else float(default)
+
+
+class _Graph(NamedTuple):
+    r"""What the drawing needs to know about a graph, whatever recorded it."""
+
+    order: list[Any]  # topological order: inputs first
+    inputs: Callable[[Any], Sequence[Any]]
+    text: Callable[[Any], str]  # the lines in a node's box
+    color: Callable[[Any], str]
+    edge_text: Callable[[Any, int], str] | None = None  # label of the k-th input's arrow
+
+
+def _figure(
+    graphs: Sequence[_Graph], titles: Sequence[str | None], stacked: bool = False
+) -> tuple[Any, list[Any]]:
+    """A figure with one axes per graph (in a row, or stacked), one data unit = SCALE inches."""
+    import matplotlib.pyplot as plt
+
+    sizes = [_extent(_layers(g.order, g.inputs)) for g in graphs]
+    pad = 0.5 if any(titles) else 0.2
+    if stacked:
+        width = max(w for w, _ in sizes) * SCALE + 0.2
+        height = sum(h * SCALE + pad for _, h in sizes)
+        fig, axes = plt.subplots(
+            len(graphs),
+            1,
+            figsize=(width, height),
+            height_ratios=[h for _, h in sizes],
+            squeeze=False,
+        )
+    else:
+        width = sum(w for w, _ in sizes) * SCALE + 0.6 * len(graphs)
+        height = max(h for _, h in sizes) * SCALE + pad
+        fig, axes = plt.subplots(
+            1,
+            len(graphs),
+            figsize=(width, height),
+            width_ratios=[w for w, _ in sizes],
+            squeeze=False,
+        )
+    return fig, list(axes.flat)
+
+
+def _draw(graph: _Graph, ax: Any, title: str | None) -> Any:
+    r"""Lay out the graph in columns and draw boxes and arrows on ``ax``."""
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    columns = _layers(graph.order, graph.inputs)
+    width, height = _extent(columns)
+    pos: dict[Hashable, tuple[float, float]] = {}
+    for c, col in enumerate(columns):
+        top = (height + len(col) * (BOX_H + GAP_Y) - GAP_Y) / 2  # centre the column vertically
+        for r, node in enumerate(col):
+            pos[node] = (c * (BOX_W + GAP_X) + BOX_W / 2, top - r * (BOX_H + GAP_Y) - BOX_H / 2)
+    for node in graph.order:
+        x, y = pos[node]
+        corner = (x - BOX_W / 2, y - BOX_H / 2)
+        style = "round,pad=0,rounding_size=0.15"
+        ax.add_patch(
+            FancyBboxPatch(corner, BOX_W, BOX_H, boxstyle=style, fc=graph.color(node), ec="0.25")
+        )
+        ax.text(x, y, graph.text(node), ha="center", va="center", fontsize=7.5, linespacing=1.3)
+        for k, i in enumerate(graph.inputs(node)):
+            start, end = (pos[i][0] + BOX_W / 2, pos[i][1]), (x - BOX_W / 2, y)
+            arrow = FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=9, color="0.3")
+            ax.add_patch(arrow)
+            if graph.edge_text is not None:  # the label sits in the middle of the arrow
+                middle = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
+                box = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"}
+                label = graph.edge_text(node, k)
+                ax.text(*middle, label, ha="center", va="center", fontsize=6.5, c="#a33", bbox=box)
+    ax.set_xlim(-0.05, width + 0.05)
+    ax.set_ylim(-0.05, height + 0.05)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=9)
+    return ax.figure
+
+
+def _value_graph(root: Value, show_grad: bool, show_local: bool) -> _Graph:
+    def text(v: Value) -> str:
+        op = OP_NAMES.get(v._op, v._op)
+        name = f"{v.label}  ({op})" if v.label and op else (v.label or op or "const")
+        lines = [name, f"data {v.data:.4g}"]
+        if show_grad:
+            lines.append(f"grad {v.grad:.4g}")
+        return "\n".join(lines)
+
+    def edge(v: Value, k: int) -> str:
+        return f"{v._local[k]:.4g}"
+
+    return _Graph(
+        root.topological_order(),
+        lambda v: v._prev,
+        text,
+        lambda v: "#f7f7f7" if v._prev else "#dbe6f6",  # leaves shaded blue
+        edge if show_local else None,
+    )
+
+
+def _torch_graph(output: Any, names: Mapping[str, Any] | None) -> _Graph:
+    fn = getattr(output, "grad_fn", None)
+    if fn is None:
+        raise ValueError("output has no grad_fn: it is a leaf or was computed without grad")
+    label = {id(t): n for n, t in (names or {}).items()}
+
+    def inputs(f: Any) -> list[Any]:
+        return [g for g, _ in f.next_functions if g is not None]
+
+    # The same iterative post-order search as Value.topological_order.
+    order: list[Any] = []
+    seen: set[Any] = set()
+    stack: list[tuple[Any, bool]] = [(fn, False)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))
+            stack.extend((g, False) for g in reversed(inputs(node)) if g not in seen)
+
+    def text(f: Any) -> str:
+        var = getattr(f, "variable", None)  # only AccumulateGrad nodes hold a tensor
+        if var is None:
+            return type(f).__name__
+        name = label.get(id(var), "leaf")
+        if var.numel() != 1:
+            return f"AccumulateGrad\n{name}: shape {tuple(var.shape)}"
+        grad = "None" if var.grad is None else f"{var.grad.item():.4g}"
+        return f"AccumulateGrad\n{name}: data {var.item():.4g}\ngrad {grad}"
+
+    return _Graph(order, inputs, text, lambda f: "#dbe6f6" if hasattr(f, "variable") else "#fdf1dc")
+
+
+def draw_graph(
+    root: Value,
+    *,
+    ax: Any = None,
+    show_grad: bool = True,
+    show_local: bool = False,
+    title: str | None = None,
+) -> Any:
+    r"""Draw the computation graph of a [`Value`][dlref.autograd.Value]: operation, value, gradient.
+
+    Each node is a box with its label and operation (``×`` for ``*``), its ``data`` and its
+    ``grad``; leaves are shaded. An arrow goes from each input to the node computed from it; with
+    ``show_local=True`` it carries the local derivative $\partial\,\mathrm{node} /
+    \partial\,\mathrm{input}$ that [`backward`][dlref.autograd.Value.backward] multiplies by.
+
+    Parameters
+    ----------
+    root : Value
+        The output; everything it depends on is drawn.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; by default a new figure sized to the graph.
+    show_grad : bool, default True
+        Print ``grad`` in each node.
+    show_local : bool, default False
+        Print the local derivative on each arrow.
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure that holds the drawing, for
+        [`dlref.viz.figure_html`][dlref.viz.figure_html].
+
+    See Also
+    --------
+    draw_torch_graph : the same for a PyTorch tensor's ``grad_fn`` graph.
+
+    Examples
+    --------
+    >>> import dlref.viz
+    >>> from dlref.autograd import Value, draw_graph
+    >>> x, w = Value(2.0, "x"), Value(1.0, "w")
+    >>> loss = (x * w - 4.0) ** 2
+    >>> loss.backward()
+    >>> html = dlref.viz.figure_html(draw_graph(loss), alt="计算图", caption="损失的计算图")
+    >>> "grad -8" in html  # w's box
+    True
+    """
+    graph = _value_graph(root, show_grad, show_local)
+    return _draw(graph, ax if ax is not None else _figure([graph], [title])[1][0], title)
+
+
+def draw_torch_graph(
+    output: Any,
+    *,
+    names: Mapping[str, Any] | None = None,
+    ax: Any = None,
+    title: str | None = None,
+) -> Any:
+    r"""Draw the backward graph PyTorch recorded for ``output``, laid out like ``draw_graph``.
+
+    The nodes are ``output.grad_fn`` and every function reachable through ``next_functions``
+    (``MulBackward0``, ``PowBackward0``, ...). A leaf tensor that requires grad appears as an
+    ``AccumulateGrad`` node, the step that adds into its ``.grad``; its value and ``.grad`` are
+    shown. Tensors that do not require grad are not in PyTorch's graph at all. PyTorch stores
+    the edges pointing backward; they are drawn forward here, inputs on the left, to compare
+    with [`draw_graph`][dlref.autograd.draw_graph].
+
+    Parameters
+    ----------
+    output : torch.Tensor
+        A tensor with a ``grad_fn`` (the result of operations on tensors that require grad).
+    names : mapping of str to torch.Tensor, optional
+        Names for leaf tensors, shown in their ``AccumulateGrad`` boxes.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; by default a new figure sized to the graph.
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If ``output`` has no ``grad_fn`` (a leaf, or computed without grad).
+
+    See Also
+    --------
+    torchviz.make_dot : draws the same graph with graphviz.
+
+    Examples
+    --------
+    >>> import torch
+    >>> import dlref.viz
+    >>> from dlref.autograd import draw_torch_graph
+    >>> w = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
+    >>> loss = (2.0 * w - 4.0) ** 2
+    >>> fig = draw_torch_graph(loss, names={"w": w})
+    >>> "PowBackward0" in dlref.viz.figure_html(fig, alt="图", caption="PyTorch 的图")
+    True
+    """
+    graph = _torch_graph(output, names)
+    return _draw(graph, ax if ax is not None else _figure([graph], [title])[1][0], title)
+
+
+def draw_side_by_side(
+    root: Value,
+    output: Any,
+    *,
+    names: Mapping[str, Any] | None = None,
+    titles: tuple[str, str] = ("dlref.autograd", "PyTorch (grad_fn)"),
+    stacked: bool = False,
+) -> Any:
+    r"""Draw a [`Value`][dlref.autograd.Value] graph and PyTorch's graph of the same expression.
+
+    Parameters
+    ----------
+    root : Value
+        Output of the expression computed with [`Value`][dlref.autograd.Value].
+    output : torch.Tensor
+        Output of the same expression computed with tensors.
+    names : mapping of str to torch.Tensor, optional
+        Names of PyTorch's leaf tensors (see [`draw_torch_graph`][dlref.autograd.draw_torch_graph]).
+    titles : tuple of str
+        Titles of the two panels.
+    stacked : bool, default False
+        Put PyTorch's graph below instead of to the right (larger text on a narrow page).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import torch
+    >>> from dlref.autograd import Value, draw_side_by_side
+    >>> w = Value(1.0, "w")
+    >>> wt = torch.tensor(1.0, requires_grad=True)
+    >>> fig = draw_side_by_side((2.0 * w).tanh(), (2.0 * wt).tanh(), names={"w": wt})
+    >>> len(fig.axes)
+    2
+    """
+    graphs = [_value_graph(root, True, False), _torch_graph(output, names)]
+    fig, axes = _figure(graphs, titles, stacked)
+    for graph, ax, title in zip(graphs, axes, titles, strict=True):
+        _draw(graph, ax, title)
+    return fig

@@ -1,0 +1,287 @@
+r"""Tensor creation: ``linspace``, evenly spaced points written from ``arange`` and arithmetic.
+
+讲解见站点页面「张量与 torch.linspace」（docs/basics/tensors-linspace.md）。
+
+``torch.linspace(start, end, steps)`` returns ``steps`` points from ``start`` to ``end``, both ends
+included. The obvious formula ``start + step * i`` lets rounding errors pile up towards ``end``, so
+the last point can miss ``end``. PyTorch computes the first half of the points from ``start`` and
+the second half backwards from ``end``, so both ends are exact and the error is smallest at the
+ends. This module does the same, with the same roundings, and agrees with PyTorch bit for bit.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+__all__ = ["linspace"]
+
+Number = int | float | complex | bool
+
+# The element types PyTorch's linspace implements (no bool, no uint16/32/64).
+_SUPPORTED = (
+    torch.float16,
+    torch.bfloat16,
+    torch.float32,
+    torch.float64,
+    torch.complex64,
+    torch.complex128,
+    torch.int8,
+    torch.int16,
+    torch.int32,
+    torch.int64,
+    torch.uint8,
+)
+
+
+def _scalar(value: Number | Tensor, name: str) -> Number:
+    """A Python number from ``start`` / ``end``: a number, or a 0-d tensor as ``torch`` accepts."""
+    if isinstance(value, Tensor):
+        if value.dim() != 0:
+            raise ValueError(
+                f"linspace only supports 0-dimensional start and end tensors, but got {name} "
+                f"with {value.dim()} dimension(s) (shape {tuple(value.shape)})"
+            )
+        return value.item()
+    if not isinstance(value, int | float | complex):
+        raise TypeError(f"{name} must be a number or a 0-d tensor, got {type(value).__name__}")
+    return value
+
+
+def _to_dtype(value: Number, dtype: torch.dtype, name: str) -> Tensor:
+    """``value`` converted to ``dtype`` as a 0-d tensor, refusing values that overflow ``dtype``.
+
+    The conversion rounds (floating dtypes) or truncates towards zero (integer dtypes), exactly
+    as PyTorch converts a Python number to the element type.
+    """
+    # The number itself, exactly: Python ints as int64, floats as float64, complex as complex128.
+    if isinstance(value, complex):
+        natural = torch.tensor(value, dtype=torch.complex128)
+    elif isinstance(value, float):
+        natural = torch.tensor(value, dtype=torch.float64)
+    else:
+        natural = torch.tensor(int(value), dtype=torch.int64)
+    if dtype.is_floating_point and not natural.is_complex():
+        bound = torch.finfo(dtype).max
+        v = float(natural.double().item())
+        if v == v and abs(v) != float("inf") and abs(v) > bound:
+            raise ValueError(
+                f"{name}={value} cannot be converted to {dtype} without overflow "
+                f"(its finite range is [-{bound}, {bound}])"
+            )
+    elif not dtype.is_floating_point and not dtype.is_complex:
+        if natural.is_complex():
+            raise TypeError(f"{name}={value} is complex; it cannot be converted to {dtype}")
+        info = torch.iinfo(dtype)
+        v = float(natural.double().item())
+        if v != v:
+            raise ValueError(f"{name} is NaN; it cannot be converted to {dtype}")
+        # Like PyTorch, an unsigned type also takes -max..-1 (they wrap around: -1 -> 255).
+        lowest = -info.max if info.min == 0 else info.min
+        if not lowest <= v <= info.max:
+            raise ValueError(
+                f"{name}={value} cannot be converted to {dtype} without overflow "
+                f"(its range is [{info.min}, {info.max}])"
+            )
+    return natural.to(dtype)
+
+
+# ---- a fused multiply-add, rounded once -----------------------------------------------------
+# PyTorch's C++ kernel evaluates ``start + step * i`` in one expression, and the compiler turns it
+# into a fused multiply-add (FMA): the exact value of ``start + step * i``, rounded once. Tensor
+# arithmetic rounds twice (after ``*`` and after ``+``), which can differ in the last bit. Torch has
+# no FMA operation, so we emulate it with Boldo and Melquiond's proven algorithm: write the exact
+# product as a sum of two floats (Dekker's TwoProduct), add ``start`` keeping the rounding error
+# (Knuth's TwoSum), add the two small error terms rounding *to odd*, and round the total once.
+# Rounding to odd keeps a "sticky" trace of anything lost, so the final rounding cannot fall on a
+# false tie (with ``i`` a small integer, exact ties are common).
+
+
+def _two_sum(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    """``a + b == s + err`` exactly, with ``s`` the rounded sum (Knuth)."""
+    s = a + b
+    b_virtual = s - a
+    err = (a - (s - b_virtual)) + (b - b_virtual)
+    return s, err
+
+
+# 2**ceil(p/2) + 1 for a p = 53 bit significand (float64).
+_SPLITTER = 2.0**27 + 1
+
+
+def _split(a: Tensor) -> tuple[Tensor, Tensor]:
+    """``a == hi + lo`` with each half short enough that products of halves are exact."""
+    c = _SPLITTER * a
+    hi = c - (c - a)
+    return hi, a - hi
+
+
+def _two_product(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    """``a * b == p + err`` exactly, with ``p`` the rounded product (Dekker)."""
+    p = a * b
+    a_hi, a_lo = _split(a)
+    b_hi, b_lo = _split(b)
+    err = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+    return p, err
+
+
+def _add_round_to_odd(a: Tensor, b: Tensor) -> Tensor:
+    """``a + b`` rounded to the neighbour whose last significand bit is 1 when inexact."""
+    s, err = _two_sum(a, b)
+    bits = s.view(torch.int64 if s.dtype == torch.float64 else torch.int32)
+    even = (bits & 1) == 0
+    towards_err = torch.nextafter(s, torch.where(err > 0, torch.inf, -torch.inf).to(s.dtype))
+    return torch.where((err != 0) & even, towards_err, s)
+
+
+def _fused_multiply_add(a: Tensor, b: Tensor, c: Tensor) -> Tensor:
+    """``a + b * c`` rounded once, like the C++ expression compiled to an FMA instruction."""
+    if a.dtype == torch.float32:
+        # In float64 the product of two float32 numbers is exact; the sum rounded to odd and
+        # then to float32 is the exact value rounded once.
+        a64, b64, c64 = a.double(), b.double(), c.double()
+        return _add_round_to_odd(a64, b64 * c64).float()
+    # float64: scale huge steps down by 2**64 (exact) so that the splitting cannot overflow.
+    scale = torch.where(b.abs() > 2.0**995, 2.0**-64, 1.0).to(b.dtype)
+    a_s, b_s = a * scale, b * scale
+    p, p_err = _two_product(b_s, c)  # b * c == p + p_err exactly
+    s, s_err = _two_sum(a_s, p)  # a + p == s + s_err exactly
+    fused = (s + _add_round_to_odd(s_err, p_err)) / scale
+    # Infinite or NaN operands: the error terms are NaN; the plain formula gives torch's answer.
+    return torch.where(torch.isfinite(fused), fused, a + b * c)
+
+
+# ---- linspace -------------------------------------------------------------------------------
+
+
+def linspace(
+    start: Number | Tensor,
+    end: Number | Tensor,
+    steps: int,
+    *,
+    out: Tensor | None = None,
+    dtype: torch.dtype | None = None,
+    layout: torch.layout = torch.strided,
+    device: torch.device | str | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    r"""Return ``steps`` evenly spaced values from ``start`` to ``end``, both included.
+
+    $$
+    x_i = \text{start} + i \cdot \frac{\text{end} - \text{start}}{\text{steps} - 1},
+    \qquad i = 0, 1, \dots, \text{steps} - 1
+    $$
+
+    The first half of the points is computed forwards from ``start``
+    ($\text{start} + h\,i$) and the second half backwards from ``end``
+    ($\text{end} - h\,(\text{steps} - 1 - i)$), with $h$ the step: both ends come out exact,
+    and the values equal PyTorch's bit for bit.
+
+    Parameters
+    ----------
+    start : float, int, complex or 0-d Tensor
+        The first value.
+    end : float, int, complex or 0-d Tensor
+        The last value (included). May be smaller than ``start``: the values then decrease.
+    steps : int
+        How many values, ``>= 0``. ``0`` gives an empty tensor, ``1`` gives ``[start]``.
+    out : Tensor, optional
+        Tensor to write the result into; it is resized to ``(steps,)``. Its dtype is used when
+        ``dtype`` is not given.
+    dtype : torch.dtype, optional
+        Element type. Default: ``torch.get_default_dtype()`` (the complex counterpart when
+        ``start`` or ``end`` is complex). For an integer dtype, ``start`` and ``end`` are first
+        truncated towards zero, the step is computed in float64, and every value is truncated
+        towards zero, as in PyTorch.
+    layout : torch.layout, default torch.strided
+        Only ``torch.strided`` (a dense tensor) is supported.
+    device : torch.device or str, optional
+        Device of the result.
+    requires_grad : bool, default False
+        Whether autograd should record operations on the result (floating dtypes only).
+
+    Returns
+    -------
+    Tensor
+        Shape $(\text{steps},)$.
+
+    Raises
+    ------
+    ValueError
+        If ``steps`` is negative, ``start``/``end`` is a tensor that is not 0-d, a value
+        overflows ``dtype``, ``dtype`` disagrees with ``out``, or ``layout`` is not strided.
+    TypeError
+        If ``steps`` is not an int, or ``requires_grad=True`` with a non-floating dtype.
+
+    See Also
+    --------
+    torch.linspace : The PyTorch function this mirrors.
+
+    Examples
+    --------
+    >>> import torch
+    >>> import dlref
+    >>> dlref.linspace(0, 1, 5)
+    tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+    >>> dlref.linspace(10, 0, 4, dtype=torch.int64)
+    tensor([10,  6,  3,  0])
+    >>> torch.equal(dlref.linspace(-3.7, 12.1, 1000), torch.linspace(-3.7, 12.1, 1000))
+    True
+    """
+    # ---- check the arguments, with messages that say what was expected ----
+    if isinstance(steps, bool) or not isinstance(steps, int):
+        raise TypeError(f"steps must be an int, got {type(steps).__name__}")
+    if steps < 0:
+        raise ValueError(f"number of steps must be non-negative, got steps={steps}")
+    if layout != torch.strided:
+        raise ValueError(f"linspace only supports layout=torch.strided, got {layout}")
+    first = _scalar(start, "start")
+    last = _scalar(end, "end")
+    if out is not None:
+        if dtype is not None and dtype != out.dtype:
+            raise ValueError(f"dtype {dtype} does not match the dtype of out ({out.dtype})")
+        dtype = out.dtype
+    if dtype is None:
+        dtype = torch.get_default_dtype()
+        if isinstance(first, complex) or isinstance(last, complex):
+            dtype = torch.complex128 if dtype == torch.float64 else torch.complex64
+    if dtype not in _SUPPORTED:
+        raise TypeError(
+            f"linspace does not support dtype={dtype}; use a floating, complex, "
+            "int8/16/32/64 or uint8 dtype"
+        )
+    if requires_grad and not (dtype.is_floating_point or dtype.is_complex):
+        raise TypeError(
+            f"only tensors of floating point and complex dtype can require gradients, "
+            f"got requires_grad=True with dtype={dtype}"
+        )
+
+    # ---- the values ----
+    if steps <= 1:
+        values = _to_dtype(first, dtype, "start").reshape(1)[:steps]
+    else:
+        # Integer results are computed in float64 (as PyTorch does), then truncated.
+        exact_type = dtype.is_floating_point or dtype.is_complex
+        compute = dtype if exact_type else torch.float64
+        a = _to_dtype(first, dtype, "start").to(compute)
+        b = _to_dtype(last, dtype, "end").to(compute)
+        step = (b - a) / torch.tensor(steps - 1).to(compute)
+        i = torch.arange(steps)
+        from_start = i.to(compute)  # i = 0, 1, ..., steps - 1
+        from_end = (steps - 1 - i).to(compute)  # steps - 1, ..., 1, 0
+        if compute in (torch.float32, torch.float64):
+            forwards = _fused_multiply_add(a, step, from_start)  # start + step * i
+            backwards = _fused_multiply_add(b, -step, from_end)  # end - step * (steps-1-i)
+        else:
+            # float16/bfloat16 (and complex): PyTorch rounds after each operation here too.
+            forwards = a + step * from_start
+            backwards = b - step * from_end
+        values = torch.where(i < steps // 2, forwards, backwards).to(dtype)
+
+    values = values.to(device) if device is not None else values
+    if out is not None:
+        out.resize_(steps)
+        with torch.no_grad():
+            out.copy_(values)
+        return out
+    return values.requires_grad_(requires_grad)

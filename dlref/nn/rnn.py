@@ -1,0 +1,491 @@
+r"""The Elman recurrent network: one cell, and the multi-layer, bidirectional RNN built from it.
+
+讲解见站点页面「循环神经网络」 docs/sequence/rnn.md。
+
+One step of the recurrence reads the input $x_t$ and the previous hidden state $h_{t-1}$:
+
+$$
+h_t = \tanh\left(x_t W_{ih}^\top + b_{ih} + h_{t-1} W_{hh}^\top + b_{hh}\right).
+$$
+
+:class:`RNNCell` is that one step. :class:`RNN` runs it over a whole sequence, for several
+stacked layers (layer $k+1$ reads the hidden states of layer $k$), optionally in both directions.
+Everything is tensor arithmetic (``addmm``, ``tanh``/``relu``, ``stack``) and autograd; PyTorch's
+fused RNN kernels are never called.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from dlref.functional.dropout import dropout as dropout_fn
+from dlref.functional.linear import linear
+
+__all__ = ["RNN", "RNNCell"]
+
+NONLINEARITIES: dict[str, Callable[[Tensor], Tensor]] = {"tanh": torch.tanh, "relu": torch.relu}
+
+
+def _activation(nonlinearity: str) -> Callable[[Tensor], Tensor]:
+    if nonlinearity not in NONLINEARITIES:
+        raise ValueError(f"Unknown nonlinearity {nonlinearity!r}. Select from 'tanh' or 'relu'.")
+    return NONLINEARITIES[nonlinearity]
+
+
+def _check_positive_int(value: object, name: str) -> None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{name} should be of type int, got: {type(value).__name__}")
+    if value <= 0:
+        raise ValueError(f"{name} must be greater than zero, got {value}")
+
+
+def _check_dtype(input: Tensor, weight: Tensor) -> None:
+    if not input.is_floating_point():
+        raise TypeError(f"input must have a floating-point dtype, got {input.dtype}")
+    if input.dtype != weight.dtype:
+        raise TypeError(
+            f"input dtype {input.dtype} does not match the parameters' dtype {weight.dtype}; "
+            f"convert one of them (e.g. input.to({weight.dtype}))"
+        )
+
+
+class RNNCell(nn.Module):
+    r"""One step of an Elman RNN: $h' = \tanh(x W_{ih}^\top + b_{ih} + h W_{hh}^\top + b_{hh})$.
+
+    Parameters
+    ----------
+    input_size : int
+        Size $H_\text{in}$ of the input $x$.
+    hidden_size : int
+        Size $H$ of the hidden state $h$.
+    bias : bool, default True
+        Learn the biases $b_{ih}$ and $b_{hh}$; ``False`` registers them as ``None``.
+    nonlinearity : {'tanh', 'relu'}, default 'tanh'
+        The activation applied to the sum.
+    device, dtype : optional
+        Device and dtype of the parameters.
+
+    Attributes
+    ----------
+    weight_ih : torch.nn.Parameter
+        $W_{ih}$, shape $(H, H_\text{in})$.
+    weight_hh : torch.nn.Parameter
+        $W_{hh}$, shape $(H, H)$.
+    bias_ih, bias_hh : torch.nn.Parameter or None
+        $b_{ih}$ and $b_{hh}$, shape $(H)$.
+
+    Raises
+    ------
+    ValueError
+        If ``nonlinearity`` is not ``'tanh'`` or ``'relu'`` (at construction; PyTorch's
+        ``RNNCell`` only fails at the first forward call), or, in ``forward``, if the input or
+        hidden state has the wrong number of dimensions or the wrong shape.
+
+    Notes
+    -----
+    Shape: input $(N, H_\text{in})$ or unbatched $(H_\text{in})$; ``hx`` $(N, H)$ or $(H)$,
+    zeros if omitted; output $(N, H)$ or $(H)$.
+
+    Every parameter is initialized from $\mathcal{U}(-1/\sqrt{H}, 1/\sqrt{H})$, in the order
+    ``weight_ih, weight_hh, bias_ih, bias_hh`` (PyTorch's order, so the same seed gives the same
+    parameters).
+
+    See Also
+    --------
+    torch.nn.RNNCell : the PyTorch module this mirrors.
+    RNN : the cell run over a sequence.
+
+    Examples
+    --------
+    >>> import torch
+    >>> import dlref.nn
+    >>> cell = dlref.nn.RNNCell(3, 2)
+    >>> cell
+    RNNCell(3, 2)
+    >>> h = cell(torch.randn(5, 3))  # batch of 5, hidden state starts at zero
+    >>> cell(torch.randn(5, 3), h).shape
+    torch.Size([5, 2])
+    >>> ref = torch.nn.RNNCell(3, 2)
+    >>> _ = ref.load_state_dict(cell.state_dict())
+    >>> x = torch.randn(3)  # unbatched
+    >>> torch.allclose(cell(x), ref(x))
+    True
+    """
+
+    input_size: int
+    hidden_size: int
+    bias: bool
+    nonlinearity: str
+    weight_ih: nn.Parameter
+    weight_hh: nn.Parameter
+    bias_ih: nn.Parameter | None
+    bias_hh: nn.Parameter | None
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        nonlinearity: str = "tanh",
+        device: torch.device | str | None = None,
+        dtype: torch.dtype | None = None,
+    ) -> None:
+        super().__init__()
+        self._act = _activation(nonlinearity)
+        factory: dict[str, Any] = {"device": device, "dtype": dtype}
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.bias = bias
+        self.nonlinearity = nonlinearity
+        self.weight_ih = nn.Parameter(torch.empty(hidden_size, input_size, **factory))
+        self.weight_hh = nn.Parameter(torch.empty(hidden_size, hidden_size, **factory))
+        if bias:
+            self.bias_ih = nn.Parameter(torch.empty(hidden_size, **factory))
+            self.bias_hh = nn.Parameter(torch.empty(hidden_size, **factory))
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        r"""Draw every parameter from $\mathcal{U}(-1/\sqrt{H}, 1/\sqrt{H})$."""
+        bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0.0
+        with torch.no_grad():
+            for weight in self.parameters():
+                weight.uniform_(-bound, bound)
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        r"""Return $h'$ for one step; ``hx`` defaults to zeros."""
+        if input.dim() not in (1, 2):
+            raise ValueError(f"RNNCell: Expected input to be 1D or 2D, got {input.dim()}D instead")
+        _check_dtype(input, self.weight_ih)
+        batched = input.dim() == 2
+        x = input if batched else input.unsqueeze(0)
+        if x.shape[1] != self.input_size:
+            raise ValueError(
+                f"RNNCell: input shape {tuple(input.shape)} does not match input_size="
+                f"{self.input_size}: the last dimension must be {self.input_size}"
+            )
+        expected = (x.shape[0], self.hidden_size) if batched else (self.hidden_size,)
+        if hx is None:
+            h = x.new_zeros(x.shape[0], self.hidden_size)
+        else:
+            if tuple(hx.shape) != expected:
+                raise ValueError(
+                    f"RNNCell: hx shape {tuple(hx.shape)} does not match: expected {expected} "
+                    f"for input of shape {tuple(input.shape)}"
+                )
+            h = hx if batched else hx.unsqueeze(0)
+        pre = linear(x, self.weight_ih, self.bias_ih) + linear(h, self.weight_hh, self.bias_hh)
+        h_next = self._act(pre)
+        return h_next if batched else h_next.squeeze(0)
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if not self.bias:
+            s += ", bias=False"
+        if self.nonlinearity != "tanh":
+            s += f", nonlinearity={self.nonlinearity}"
+        return s
+
+
+class RNN(nn.Module):
+    r"""A multi-layer Elman RNN over whole sequences, optionally bidirectional.
+
+    For layer $k$ and time step $t$,
+
+    $$
+    h_t^{(k)} = \tanh\left(x_t^{(k)} W_{ih}^{(k)\top} + b_{ih}^{(k)}
+    + h_{t-1}^{(k)} W_{hh}^{(k)\top} + b_{hh}^{(k)}\right),
+    $$
+
+    where $x_t^{(0)}$ is the input and $x_t^{(k)}$ for $k > 0$ is the output of layer $k-1$ at
+    step $t$ (with dropout applied to it in training mode if ``dropout > 0``). A bidirectional
+    layer also runs a second recurrence from $t = L$ down to $t = 1$ with its own parameters
+    (suffix ``_reverse``), and its output at step $t$ is the two hidden states concatenated.
+
+    Parameters
+    ----------
+    input_size : int
+        Size $H_\text{in}$ of each input vector.
+    hidden_size : int
+        Size $H$ of the hidden state.
+    num_layers : int, default 1
+        Number of stacked layers.
+    nonlinearity : {'tanh', 'relu'}, default 'tanh'
+        The activation.
+    bias : bool, default True
+        Learn the biases $b_{ih}$, $b_{hh}$.
+    batch_first : bool, default False
+        Input and output are $(N, L, \cdot)$ instead of $(L, N, \cdot)$. ``h_0`` and ``h_n``
+        keep the batch in the middle either way, as in PyTorch.
+    dropout : float, default 0.0
+        Dropout probability on the outputs of every layer except the last, in training mode.
+    bidirectional : bool, default False
+        Add a reverse-direction recurrence to every layer.
+    device, dtype : optional
+        Device and dtype of the parameters.
+
+    Attributes
+    ----------
+    weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k} : torch.nn.Parameter
+        Parameters of layer $k$, with PyTorch's names (and ``..._reverse`` for the reverse
+        direction), so a ``state_dict`` loads into ``torch.nn.RNN`` and back. ``weight_ih_l0``
+        has shape $(H, H_\text{in})$, ``weight_ih_l{k}`` for $k > 0$ has shape $(H, D H)$,
+        ``weight_hh_l{k}`` $(H, H)$, biases $(H)$.
+
+    Raises
+    ------
+    TypeError
+        If ``input_size``, ``hidden_size`` or ``num_layers`` is not an int, or the input's dtype
+        is not the parameters' dtype.
+    ValueError
+        At construction: a size that is not positive, ``dropout`` outside $[0, 1]$, an unknown
+        ``nonlinearity``. In ``forward``: input not 2-d/3-d, wrong feature size, empty
+        sequence, ``hx`` of the wrong shape (the message names the expected and the actual
+        shape).
+
+    Warns
+    -----
+    UserWarning
+        If ``dropout > 0`` and ``num_layers == 1`` (dropout is only applied between layers), with
+        PyTorch's message.
+
+    Notes
+    -----
+    Shape, with $D = 2$ if bidirectional else $1$:
+
+    * input: $(L, N, H_\text{in})$, $(N, L, H_\text{in})$ if ``batch_first``, or unbatched
+      $(L, H_\text{in})$;
+    * ``hx`` ($h_0$): $(D \cdot \text{num\_layers}, N, H)$ or unbatched
+      $(D \cdot \text{num\_layers}, H)$; zeros if omitted;
+    * output: $(L, N, D H)$ (or $(N, L, D H)$, or $(L, D H)$): the last layer's hidden state at
+      every step;
+    * $h_n$: same shape as $h_0$, the final hidden state of every layer and direction.
+
+    Every parameter is initialized from $\mathcal{U}(-1/\sqrt{H}, 1/\sqrt{H})$ in PyTorch's
+    parameter order, so under the same seed dlref and PyTorch draw the same numbers. A
+    ``PackedSequence`` input is not supported: pad the sequences instead.
+
+    See Also
+    --------
+    torch.nn.RNN : the PyTorch module this mirrors.
+    RNNCell : one step of the recurrence.
+
+    Examples
+    --------
+    >>> import torch
+    >>> import dlref.nn
+    >>> rnn = dlref.nn.RNN(3, 4, num_layers=2, bidirectional=True)
+    >>> rnn
+    RNN(3, 4, num_layers=2, bidirectional=True)
+    >>> x = torch.randn(7, 5, 3)  # (L, N, H_in)
+    >>> output, h_n = rnn(x)
+    >>> output.shape, h_n.shape
+    (torch.Size([7, 5, 8]), torch.Size([4, 5, 4]))
+    >>> ref = torch.nn.RNN(3, 4, num_layers=2, bidirectional=True)
+    >>> _ = ref.load_state_dict(rnn.state_dict())
+    >>> torch.allclose(ref(x)[0], output, atol=1e-6)
+    True
+    """
+
+    input_size: int
+    hidden_size: int
+    num_layers: int
+    nonlinearity: str
+    bias: bool
+    batch_first: bool
+    dropout: float
+    bidirectional: bool
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        nonlinearity: str = "tanh",
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        device: torch.device | str | None = None,
+        dtype: torch.dtype | None = None,
+    ) -> None:
+        super().__init__()
+        self._act = _activation(nonlinearity)
+        _check_positive_int(input_size, "input_size")
+        _check_positive_int(hidden_size, "hidden_size")
+        _check_positive_int(num_layers, "num_layers")
+        if isinstance(dropout, bool) or not 0.0 <= dropout <= 1.0:
+            raise ValueError(
+                "dropout should be a number in range [0, 1] representing the probability of "
+                f"an element being zeroed, got {dropout}"
+            )
+        if dropout > 0 and num_layers == 1:
+            warnings.warn(
+                "dropout option adds dropout after all but last recurrent layer, so non-zero "
+                "dropout expects num_layers greater than 1, but got "
+                f"dropout={dropout} and num_layers={num_layers}",
+                UserWarning,
+                stacklevel=2,
+            )
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.nonlinearity = nonlinearity
+        self.bias = bias
+        self.batch_first = batch_first
+        self.dropout = float(dropout)
+        self.bidirectional = bidirectional
+        num_directions = 2 if bidirectional else 1
+
+        factory: dict[str, Any] = {"device": device, "dtype": dtype}
+        # Registered in PyTorch's order: layer by layer, forward direction before reverse, and
+        # weight_ih, weight_hh, bias_ih, bias_hh within one direction. parameters() (and so the
+        # initialization and an optimizer's parameter list) follow the same order as torch.nn.RNN.
+        self._names: list[list[str]] = []
+        for layer in range(num_layers):
+            layer_input = input_size if layer == 0 else hidden_size * num_directions
+            for direction in range(num_directions):
+                suffix = f"_l{layer}" + ("_reverse" if direction == 1 else "")
+                shapes: dict[str, tuple[int, ...]] = {
+                    "weight_ih": (hidden_size, layer_input),
+                    "weight_hh": (hidden_size, hidden_size),
+                }
+                if bias:
+                    shapes |= {"bias_ih": (hidden_size,), "bias_hh": (hidden_size,)}
+                for name, shape in shapes.items():
+                    self.register_parameter(
+                        name + suffix, nn.Parameter(torch.empty(shape, **factory))
+                    )
+                self._names.append([name + suffix for name in shapes])
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        r"""Draw every parameter from $\mathcal{U}(-1/\sqrt{H}, 1/\sqrt{H})$."""
+        bound = 1.0 / math.sqrt(self.hidden_size)
+        with torch.no_grad():
+            for weight in self.parameters():
+                weight.uniform_(-bound, bound)
+
+    @property
+    def all_weights(self) -> list[list[nn.Parameter]]:
+        """The parameters grouped per layer and direction, like ``torch.nn.RNN.all_weights``."""
+        return [[getattr(self, name) for name in names] for names in self._names]
+
+    def _direction(
+        self, layer_input: Tensor, h: Tensor, params: list[nn.Parameter], reverse: bool
+    ) -> tuple[Tensor, Tensor]:
+        """Run one direction of one layer over the sequence; return all states and the last."""
+        w_ih, w_hh = params[0], params[1]
+        bias = params[2] + params[3] if self.bias else None  # b_ih + b_hh, added once per step
+        seq_len, batch, features = layer_input.shape
+
+        # The input part x_t W_ih^T + b does not depend on h, so it is computed for all L steps
+        # in one (L*N, H_in) x (H_in, H) matrix product instead of L small ones.
+        projected = linear(layer_input.reshape(seq_len * batch, features), w_ih, bias)
+        # unbind gives one (N, H) tensor per step. Its backward stacks the L step gradients into
+        # the (L, N, H) gradient once. Indexing projected[t] in the loop would compute the same
+        # numbers, but each index's backward writes its gradient into a full-size (L, N, H)
+        # zero tensor and autograd sums the L of them: L times the memory traffic, and a
+        # backward slower than PyTorch's (measured in bench/bench_rnn.py).
+        steps = projected.view(seq_len, batch, self.hidden_size).unbind(0)
+
+        w_hh_t = w_hh.t()
+        states: list[Tensor] = [h] * seq_len  # placeholders, each overwritten below
+        order = range(seq_len - 1, -1, -1) if reverse else range(seq_len)
+        for t in order:
+            # addmm(a, h, W^T) = a + h W^T in one call: the recurrent part added to the input part.
+            h = self._act(torch.addmm(steps[t], h, w_hh_t))
+            states[t] = h
+        # One stack at the end (its backward is one unbind) rather than writing each state into
+        # a preallocated output tensor, which autograd would have to track step by step.
+        return torch.stack(states), h
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        r"""Run the RNN over ``input``; return ``(output, h_n)``."""
+        if isinstance(input, nn.utils.rnn.PackedSequence):
+            raise TypeError(
+                "dlref.nn.RNN does not support PackedSequence input; pad the sequences to a "
+                "common length (torch.nn.utils.rnn.pad_sequence) and pass a tensor"
+            )
+        if input.dim() not in (2, 3):
+            raise ValueError(
+                f"RNN: Expected input to be 2D or 3D, got {input.dim()}D tensor instead"
+            )
+        weights = self.all_weights
+        _check_dtype(input, weights[0][0])
+        batched = input.dim() == 3
+        if input.shape[-1] != self.input_size:
+            raise ValueError(
+                f"RNN: input shape {tuple(input.shape)} does not match input_size="
+                f"{self.input_size}: input.size(-1) must be {self.input_size}"
+            )
+        # Work time-major, (L, N, H_in), with a batch dimension even for unbatched input.
+        if not batched:
+            x = input.unsqueeze(1)
+        else:
+            x = input.transpose(0, 1) if self.batch_first else input
+        seq_len, batch = x.shape[0], x.shape[1]
+        if seq_len == 0:
+            raise ValueError(
+                f"RNN: the sequence length must be at least 1, got input of shape "
+                f"{tuple(input.shape)}"
+            )
+
+        num_directions = 2 if self.bidirectional else 1
+        state_shape = (self.num_layers * num_directions, batch, self.hidden_size)
+        if hx is None:
+            h0 = x.new_zeros(state_shape)
+        else:
+            expected = state_shape if batched else (state_shape[0], state_shape[2])
+            if tuple(hx.shape) != expected:
+                raise ValueError(
+                    f"RNN: hx shape {tuple(hx.shape)} does not match: expected {expected} "
+                    f"(num_layers * num_directions, {'batch, ' if batched else ''}hidden_size) "
+                    f"for input of shape {tuple(input.shape)}"
+                )
+            _check_dtype(hx, weights[0][0])
+            h0 = hx if batched else hx.unsqueeze(1)
+
+        layer_input = x
+        last_states: list[Tensor] = []
+        for layer in range(self.num_layers):
+            outputs = []
+            for direction in range(num_directions):
+                index = layer * num_directions + direction
+                out, h_last = self._direction(
+                    layer_input, h0[index], weights[index], reverse=direction == 1
+                )
+                outputs.append(out)
+                last_states.append(h_last)
+            layer_input = outputs[0] if num_directions == 1 else torch.cat(outputs, dim=2)
+            if self.dropout > 0 and self.training and layer < self.num_layers - 1:
+                layer_input = dropout_fn(layer_input, self.dropout, training=True)
+
+        output, h_n = layer_input, torch.stack(last_states)
+        if not batched:
+            return output.squeeze(1), h_n.squeeze(1)
+        return (output.transpose(0, 1) if self.batch_first else output), h_n
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if not self.bias:
+            s += ", bias=False"
+        if self.batch_first:
+            s += ", batch_first=True"
+        if self.dropout != 0:
+            s += f", dropout={self.dropout}"
+        if self.bidirectional:
+            s += ", bidirectional=True"
+        if self.nonlinearity != "tanh":  # torch.nn.RNN's repr leaves it out; dlref shows it
+            s += f", nonlinearity={self.nonlinearity}"
+        return s

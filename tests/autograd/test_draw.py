@@ -1,0 +1,122 @@
+"""dlref.autograd.draw: the layered layout and the drawings of both graphs."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import dlref.viz
+from dlref.autograd import Value, draw_graph, draw_side_by_side, draw_torch_graph
+from dlref.autograd.draw import _layers, _torch_graph
+
+
+@st.composite
+def dags(draw: st.DrawFn) -> tuple[list[int], dict[int, list[int]]]:
+    n = draw(st.integers(1, 25))
+    inputs = {k: draw(st.lists(st.integers(0, k - 1), max_size=3)) if k else [] for k in range(n)}
+    return list(range(n)), inputs
+
+
+@settings(max_examples=100, deadline=None)
+@given(dags())
+def test_layers_put_every_input_in_an_earlier_column(
+    dag: tuple[list[int], dict[int, list[int]]],
+) -> None:
+    order, inputs = dag
+    columns = _layers(order, inputs.__getitem__)
+    column = {n: c for c, col in enumerate(columns) for n in col}
+    assert sorted(column) == order  # every node exactly once
+    for node in order:
+        assert all(column[i] < column[node] for i in inputs[node])
+        if inputs[node]:  # as far left as possible
+            assert column[node] == 1 + max(column[i] for i in inputs[node])
+        else:
+            assert column[node] == 0
+
+
+def _example() -> tuple[Value, Value, torch.Tensor, torch.Tensor]:
+    x, w, y = Value(2.0, "x"), Value(1.0, "w"), Value(4.0, "y")
+    loss = (x * w - y) ** 2
+    loss.backward()
+    wt = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
+    loss_t = (2.0 * wt - 4.0) ** 2
+    loss_t.backward()
+    return loss, w, loss_t, wt
+
+
+def test_draw_graph_shows_every_node() -> None:
+    loss, _, _, _ = _example()
+    fig = draw_graph(loss, show_local=True, title="t")
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert len(fig.axes[0].patches) == 6 + 5  # six boxes, five arrows
+    nodes = [t for t in texts if "\n" in t]
+    edges = [t for t in texts if "\n" not in t]
+    assert sorted(nodes) == sorted(
+        [
+            "x\ndata 2\ngrad -4",
+            "w\ndata 1\ngrad -8",
+            "y\ndata 4\ngrad 4",
+            "×\ndata 2\ngrad -4",
+            "-\ndata -2\ngrad -4",
+            "**2\ndata 4\ngrad 1",
+        ]
+    )
+    # Local derivatives: d(xw)/dx = w, d(xw)/dw = x, d(a - y)/da = 1, /dy = -1, d(r**2)/dr = 2r.
+    assert sorted(edges) == sorted(["1", "2", "1", "-1", "-4"])
+    html = dlref.viz.figure_html(fig, alt="图", caption="测试图")
+    assert "grad -8" in html  # text stays text in the SVG
+
+
+def test_labels_name_the_operation() -> None:
+    x = Value(2.0, "x")
+    yhat = x * 3.0
+    yhat.label = "ŷ"
+    texts = [t.get_text() for t in draw_graph(yhat).axes[0].texts]
+    assert "ŷ  (×)\ndata 6\ngrad 0" in texts
+    assert "const\ndata 3\ngrad 0" in texts
+
+
+def test_draw_graph_without_grad() -> None:
+    loss, _, _, _ = _example()
+    texts = [t.get_text() for t in draw_graph(loss, show_grad=False).axes[0].texts]
+    assert not any("grad" in t for t in texts)
+
+
+def test_torch_graph_nodes() -> None:
+    _, _, loss_t, wt = _example()
+    graph = _torch_graph(loss_t, {"w": wt})
+    names = [type(f).__name__ for f in graph.order]
+    assert names == ["AccumulateGrad", "MulBackward0", "SubBackward0", "PowBackward0"]
+    assert graph.text(graph.order[0]) == "AccumulateGrad\nw: data 1\ngrad -8"
+    fig = draw_torch_graph(loss_t, names={"w": wt})
+    assert len(fig.axes[0].patches) == 4 + 3
+
+
+def test_torch_graph_of_tensors_shows_shapes() -> None:
+    W = torch.zeros(3, 2, requires_grad=True)
+    out = (torch.ones(4, 2) @ W.T).sum()
+    graph = _torch_graph(out, {"W": W})
+    assert "W: shape (3, 2)" in graph.text(graph.order[0])
+
+
+def test_side_by_side() -> None:
+    loss, _, loss_t, wt = _example()
+    fig = draw_side_by_side(loss, loss_t, names={"w": wt})
+    assert [ax.get_title() for ax in fig.axes] == ["dlref.autograd", "PyTorch (grad_fn)"]
+
+
+def test_torch_graph_needs_grad_fn() -> None:
+    with pytest.raises(ValueError, match="no grad_fn"):
+        draw_torch_graph(torch.tensor(1.0, requires_grad=True))
+    with pytest.raises(ValueError, match="no grad_fn"):
+        draw_torch_graph(torch.tensor(1.0) * 2)
+
+
+def test_side_by_side_stacked_puts_torch_below() -> None:
+    loss, _, loss_t, wt = _example()
+    fig = draw_side_by_side(loss, loss_t, names={"w": wt}, stacked=True)
+    top, bottom = (ax.get_position() for ax in fig.axes)
+    assert bottom.y1 <= top.y0
+    assert top.width >= bottom.width  # the same scale: PyTorch's graph has fewer columns

@@ -1,0 +1,356 @@
+"""dlref.nn.RNNCell and dlref.nn.RNN against torch.nn: values, gradients, state_dict, errors."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import dlref.nn
+
+TOL64 = {"atol": 1e-12, "rtol": 1e-12}
+TOL32 = {"atol": 2e-5, "rtol": 2e-5}
+
+
+def _tol(dtype: torch.dtype) -> dict[str, float]:
+    return TOL64 if dtype == torch.float64 else TOL32
+
+
+def _pair(cls_ours, cls_ref, torch_to_dlref, *args, **kwargs):  # type: ignore[no-untyped-def]
+    ours, ref = cls_ours(*args, **kwargs), cls_ref(*args, **kwargs)
+    if torch_to_dlref:
+        ours.load_state_dict(ref.state_dict())
+    else:
+        ref.load_state_dict(ours.state_dict())
+    return ours, ref
+
+
+def _outputs_and_grads(model, x, hx):  # type: ignore[no-untyped-def]
+    """Run the model on fresh leaf copies; return outputs and gradients of a random projection."""
+    x = x.clone().requires_grad_()
+    hx = None if hx is None else hx.clone().requires_grad_()
+    out = model(x) if hx is None else model(x, hx)
+    outs = out if isinstance(out, tuple) else (out,)
+    gen = torch.Generator().manual_seed(11)
+    loss = sum((o * torch.randn(o.shape, generator=gen, dtype=o.dtype)).sum() for o in outs)
+    model.zero_grad()
+    loss.backward()
+    grads = [x.grad] + ([] if hx is None else [hx.grad]) + [p.grad for p in model.parameters()]
+    return outs, grads
+
+
+def _assert_same(ours, ref, x, hx, dtype):  # type: ignore[no-untyped-def]
+    outs_a, grads_a = _outputs_and_grads(ours, x, hx)
+    outs_b, grads_b = _outputs_and_grads(ref, x, hx)
+    for a, b in zip(outs_a, outs_b, strict=True):
+        assert a.shape == b.shape
+        torch.testing.assert_close(a, b, **_tol(dtype))
+    for a, b in zip(grads_a, grads_b, strict=True):
+        torch.testing.assert_close(a, b, **_tol(dtype))
+
+
+# ---- RNNCell -------------------------------------------------------------------------------------
+
+
+def test_cell_parameters_repr_and_init_match_torch() -> None:
+    for kw in ({}, {"bias": False, "nonlinearity": "relu"}):
+        torch.manual_seed(1)
+        ours = dlref.nn.RNNCell(3, 4, **kw)
+        torch.manual_seed(1)
+        ref = torch.nn.RNNCell(3, 4, **kw)
+        assert repr(ours) == repr(ref)
+        names = [(n, p.shape) for n, p in ours.named_parameters()]
+        assert names == [(n, p.shape) for n, p in ref.named_parameters()]
+        for a, b in zip(ours.parameters(), ref.parameters(), strict=True):
+            assert torch.equal(a, b)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    batch=st.one_of(st.none(), st.integers(0, 4)),
+    input_size=st.integers(1, 5),
+    hidden_size=st.integers(1, 5),
+    bias=st.booleans(),
+    nonlinearity=st.sampled_from(["tanh", "relu"]),
+    with_hx=st.booleans(),
+    dtype=st.sampled_from([torch.float64, torch.float32]),
+    torch_to_dlref=st.booleans(),
+)
+def test_cell_matches_torch(
+    batch: int | None,
+    input_size: int,
+    hidden_size: int,
+    bias: bool,
+    nonlinearity: str,
+    with_hx: bool,
+    dtype: torch.dtype,
+    torch_to_dlref: bool,
+) -> None:
+    ours, ref = _pair(
+        dlref.nn.RNNCell,
+        torch.nn.RNNCell,
+        torch_to_dlref,
+        input_size,
+        hidden_size,
+        bias=bias,
+        nonlinearity=nonlinearity,
+        dtype=dtype,
+    )
+    lead = () if batch is None else (batch,)
+    torch.manual_seed(0)
+    x = torch.randn(*lead, input_size, dtype=dtype)
+    hx = torch.randn(*lead, hidden_size, dtype=dtype) if with_hx else None
+    _assert_same(ours, ref, x, hx, dtype)
+
+
+def test_cell_gradcheck() -> None:
+    cell = dlref.nn.RNNCell(3, 4, dtype=torch.float64)
+    x = torch.randn(2, 3, dtype=torch.float64, requires_grad=True)
+    h = torch.randn(2, 4, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(cell, (x, h))
+    assert torch.autograd.gradcheck(cell, (x[0], h[0]))
+
+
+def test_cell_errors() -> None:
+    cell = dlref.nn.RNNCell(3, 4)
+    with pytest.raises(ValueError, match=r"Expected input to be 1D or 2D, got 3D instead"):
+        cell(torch.randn(1, 2, 3))
+    with pytest.raises(ValueError, match=r"input shape \(2, 5\) does not match input_size=3"):
+        cell(torch.randn(2, 5))
+    with pytest.raises(ValueError, match=r"hx shape \(3, 4\) does not match: expected \(2, 4\)"):
+        cell(torch.randn(2, 3), torch.randn(3, 4))
+    with pytest.raises(ValueError, match=r"hx shape \(1, 4\) does not match: expected \(4,\)"):
+        cell(torch.randn(3), torch.randn(1, 4))
+    with pytest.raises(TypeError, match=r"input dtype torch.float64 does not match"):
+        cell(torch.randn(2, 3, dtype=torch.float64))
+    with pytest.raises(TypeError, match=r"floating-point"):
+        cell(torch.ones(2, 3, dtype=torch.long))
+    with pytest.raises(ValueError, match=r"Unknown nonlinearity 'sigmoid'. Select from 'tanh' or"):
+        dlref.nn.RNNCell(3, 4, nonlinearity="sigmoid")
+
+
+# ---- RNN -----------------------------------------------------------------------------------------
+
+
+def test_rnn_parameter_names_order_and_shapes_match_torch() -> None:
+    for kw in ({}, {"num_layers": 3, "bidirectional": True}, {"num_layers": 2, "bias": False}):
+        ours, ref = dlref.nn.RNN(3, 4, **kw), torch.nn.RNN(3, 4, **kw)
+        names = [(n, p.shape) for n, p in ours.named_parameters()]
+        assert names == [(n, p.shape) for n, p in ref.named_parameters()]
+        assert list(ours.state_dict()) == list(ref.state_dict())
+        assert [[p.shape for p in group] for group in ours.all_weights] == [
+            [p.shape for p in group] for group in ref.all_weights
+        ]
+
+
+def test_rnn_repr_matches_torch() -> None:
+    kw = {
+        "num_layers": 2,
+        "bias": False,
+        "batch_first": True,
+        "dropout": 0.1,
+        "bidirectional": True,
+    }
+    assert repr(dlref.nn.RNN(4, 3, **kw)) == repr(torch.nn.RNN(4, 3, **kw))
+    assert repr(dlref.nn.RNN(4, 3)) == repr(torch.nn.RNN(4, 3))
+    assert repr(dlref.nn.RNN(4, 3, nonlinearity="relu")) == "RNN(4, 3, nonlinearity=relu)"
+
+
+def test_rnn_same_seed_same_init_as_torch() -> None:
+    torch.manual_seed(3)
+    ours = dlref.nn.RNN(5, 4, num_layers=2, bidirectional=True)
+    torch.manual_seed(3)
+    ref = torch.nn.RNN(5, 4, num_layers=2, bidirectional=True)
+    for a, b in zip(ours.parameters(), ref.parameters(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_rnn_init_distribution() -> None:
+    torch.manual_seed(0)
+    hidden = 100
+    rnn = dlref.nn.RNN(30, hidden, num_layers=2)
+    bound = 1 / math.sqrt(hidden)
+    values = torch.cat([p.detach().reshape(-1) for p in rnn.parameters()])
+    assert values.abs().max().item() <= bound
+    assert values.abs().max().item() > 0.99 * bound
+    assert abs(values.var().item() / (bound**2 / 3) - 1) < 0.03  # U(-a, a): variance a^2/3
+    assert abs(values.mean().item()) < 0.02 * bound
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    seq_len=st.integers(1, 5),
+    batch=st.one_of(st.none(), st.integers(0, 3)),  # None: unbatched (L, H_in) input
+    input_size=st.integers(1, 4),
+    hidden_size=st.integers(1, 4),
+    num_layers=st.integers(1, 3),
+    bidirectional=st.booleans(),
+    batch_first=st.booleans(),
+    bias=st.booleans(),
+    nonlinearity=st.sampled_from(["tanh", "relu"]),
+    with_hx=st.booleans(),
+    dtype=st.sampled_from([torch.float64, torch.float64, torch.float32]),
+    torch_to_dlref=st.booleans(),
+)
+def test_rnn_matches_torch(
+    seq_len: int,
+    batch: int | None,
+    input_size: int,
+    hidden_size: int,
+    num_layers: int,
+    bidirectional: bool,
+    batch_first: bool,
+    bias: bool,
+    nonlinearity: str,
+    with_hx: bool,
+    dtype: torch.dtype,
+    torch_to_dlref: bool,
+) -> None:
+    ours, ref = _pair(
+        dlref.nn.RNN,
+        torch.nn.RNN,
+        torch_to_dlref,
+        input_size,
+        hidden_size,
+        num_layers=num_layers,
+        nonlinearity=nonlinearity,
+        bias=bias,
+        batch_first=batch_first,
+        bidirectional=bidirectional,
+        dtype=dtype,
+    )
+    torch.manual_seed(0)
+    states = num_layers * (2 if bidirectional else 1)
+    if batch is None:
+        x = torch.randn(seq_len, input_size, dtype=dtype)
+        hx = torch.randn(states, hidden_size, dtype=dtype) if with_hx else None
+    else:
+        shape = (batch, seq_len) if batch_first else (seq_len, batch)
+        x = torch.randn(*shape, input_size, dtype=dtype)
+        hx = torch.randn(states, batch, hidden_size, dtype=dtype) if with_hx else None
+    _assert_same(ours, ref, x, hx, dtype)
+
+
+def test_rnn_long_sequence_and_non_contiguous_input() -> None:
+    ours, ref = _pair(dlref.nn.RNN, torch.nn.RNN, True, 3, 5, num_layers=2, dtype=torch.float64)
+    torch.manual_seed(0)
+    x = torch.randn(4, 50, 3, dtype=torch.float64).transpose(0, 1)  # (L, N, H_in), strided
+    assert not x.is_contiguous()
+    _assert_same(ours, ref, x, None, torch.float64)
+
+
+def test_rnn_gradcheck() -> None:
+    torch.manual_seed(0)
+    rnn = dlref.nn.RNN(2, 3, num_layers=2, bidirectional=True, dtype=torch.float64)
+    x = torch.randn(4, 2, 2, dtype=torch.float64, requires_grad=True)
+    h = torch.randn(4, 2, 3, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda x, h: rnn(x, h), (x, h))
+    relu = dlref.nn.RNN(2, 3, nonlinearity="relu", batch_first=True, dtype=torch.float64)
+    assert torch.autograd.gradcheck(lambda x: relu(x), (x,))
+
+
+def test_rnn_equals_unrolled_cell() -> None:
+    torch.manual_seed(0)
+    rnn = dlref.nn.RNN(3, 4, dtype=torch.float64)
+    cell = dlref.nn.RNNCell(3, 4, dtype=torch.float64)
+    cell.load_state_dict({k.removesuffix("_l0"): v for k, v in rnn.state_dict().items()})
+    x = torch.randn(6, 2, 3, dtype=torch.float64)
+    h = torch.zeros(2, 4, dtype=torch.float64)
+    steps = []
+    for t in range(6):
+        h = cell(x[t], h)
+        steps.append(h)
+    output, h_n = rnn(x)
+    torch.testing.assert_close(output, torch.stack(steps), **TOL64)
+    torch.testing.assert_close(h_n[0], h, **TOL64)
+
+
+def test_rnn_bidirectional_output_halves() -> None:
+    # Forward half of the last step and reverse half of the first step are the final states.
+    rnn = dlref.nn.RNN(3, 4, bidirectional=True)
+    output, h_n = rnn(torch.randn(5, 2, 3))
+    assert torch.equal(output[-1, :, :4], h_n[0])
+    assert torch.equal(output[0, :, 4:], h_n[1])
+
+
+def test_rnn_dropout_train_and_eval() -> None:
+    ours, ref = _pair(dlref.nn.RNN, torch.nn.RNN, True, 3, 4, num_layers=3, dropout=0.5)
+    x = torch.randn(5, 2, 3)
+    torch.manual_seed(0)
+    a = ours(x)[0]
+    torch.manual_seed(1)
+    b = ours(x)[0]
+    assert not torch.equal(a, b)  # training: a random mask between layers
+    # The masks are drawn like PyTorch's (same dropout kernel recipe, same order): one seed,
+    # the same output.
+    torch.manual_seed(0)
+    torch.testing.assert_close(a, ref(x)[0], **TOL32)
+    ours.eval()
+    ref.eval()
+    torch.testing.assert_close(ours(x)[0], ref(x)[0], **TOL32)
+    assert torch.equal(ours(x)[0], ours(x)[0])  # evaluation: deterministic
+
+
+def test_rnn_dropout_warning_for_one_layer() -> None:
+    with pytest.warns(UserWarning, match=r"dropout=0.5 and num_layers=1"):
+        dlref.nn.RNN(3, 4, dropout=0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        dlref.nn.RNN(3, 4, num_layers=2, dropout=0.5)
+
+
+def test_rnn_constructor_errors() -> None:
+    with pytest.raises(
+        ValueError, match=r"Unknown nonlinearity 'gelu'. Select from 'tanh' or 'relu'"
+    ):
+        dlref.nn.RNN(3, 4, nonlinearity="gelu")
+    with pytest.raises(ValueError, match=r"hidden_size must be greater than zero, got 0"):
+        dlref.nn.RNN(3, 0)
+    with pytest.raises(ValueError, match=r"num_layers must be greater than zero, got 0"):
+        dlref.nn.RNN(3, 4, num_layers=0)
+    with pytest.raises(ValueError, match=r"input_size must be greater than zero, got 0"):
+        dlref.nn.RNN(0, 4)
+    with pytest.raises(TypeError, match=r"hidden_size should be of type int, got: float"):
+        dlref.nn.RNN(3, 4.0)  # type: ignore[arg-type]
+    for p in (-0.1, 1.5, True):
+        with pytest.raises(ValueError, match=r"dropout should be a number in range \[0, 1\]"):
+            dlref.nn.RNN(3, 4, num_layers=2, dropout=p)
+
+
+def test_rnn_forward_errors() -> None:
+    rnn = dlref.nn.RNN(3, 4, num_layers=2)
+    with pytest.raises(ValueError, match=r"Expected input to be 2D or 3D, got 1D tensor instead"):
+        rnn(torch.randn(3))
+    with pytest.raises(ValueError, match=r"input shape \(5, 2, 6\) does not match input_size=3"):
+        rnn(torch.randn(5, 2, 6))
+    with pytest.raises(ValueError, match=r"sequence length must be at least 1"):
+        rnn(torch.randn(0, 2, 3))
+    with pytest.raises(
+        ValueError, match=r"hx shape \(2, 3, 4\) does not match: expected \(2, 2, 4\)"
+    ):
+        rnn(torch.randn(5, 2, 3), torch.randn(2, 3, 4))
+    with pytest.raises(
+        ValueError, match=r"hx shape \(1, 2, 4\) does not match: expected \(2, 2, 4\)"
+    ):
+        rnn(torch.randn(5, 2, 3), torch.randn(1, 2, 4))
+    with pytest.raises(ValueError, match=r"hx shape \(2, 1, 4\) does not match: expected \(2, 4\)"):
+        rnn(torch.randn(5, 3), torch.randn(2, 1, 4))  # unbatched input, batched hx
+    with pytest.raises(ValueError, match=r"hx shape \(2, 4\) does not match: expected \(2, 2, 4\)"):
+        rnn(torch.randn(5, 2, 3), torch.randn(2, 4))
+    with pytest.raises(TypeError, match=r"input dtype torch.float64 does not match"):
+        rnn(torch.randn(5, 2, 3, dtype=torch.float64))
+    with pytest.raises(TypeError, match=r"input dtype torch.float64 does not match"):
+        rnn(torch.randn(5, 2, 3), torch.randn(2, 2, 4, dtype=torch.float64))
+    packed = torch.nn.utils.rnn.pack_sequence([torch.randn(3, 3), torch.randn(2, 3)])
+    with pytest.raises(TypeError, match=r"does not support PackedSequence"):
+        rnn(packed)  # type: ignore[arg-type]
+
+
+def test_rnn_batch_first_hx_keeps_batch_in_the_middle() -> None:
+    rnn = dlref.nn.RNN(3, 4, num_layers=2, batch_first=True)
+    output, h_n = rnn(torch.randn(5, 7, 3), torch.zeros(2, 5, 4))
+    assert output.shape == (5, 7, 4) and h_n.shape == (2, 5, 4)

@@ -1,0 +1,215 @@
+"""Checks on the generated HTML, CSS and JS of the built site, page by page.
+
+Each test walks every generated page and reports every problem it finds at once, with the page
+it is on, so one run shows the whole list.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tools.sitecheck import (
+    KNOWN_JS_URLS,
+    ROOT,
+    Page,
+    css_urls,
+    build_site,
+    js_absolute_urls,
+    pages,
+    resolve,
+    site_prefix,
+    third_party,
+)
+
+KATEX = "assets/vendor/katex/katex.min.js"
+
+
+def _report(problems: list[str], what: str) -> str:
+    return f"{len(problems)} {what}:\n  " + "\n  ".join(problems)
+
+
+def test_every_markdown_page_was_built(site: Path, site_pages: list[Page]) -> None:
+    paths = {p.path for p in site_pages}
+    assert "404.html" in paths
+    missing = []
+    for md in sorted((ROOT / "docs").rglob("*.md")):
+        rel = md.relative_to(ROOT / "docs").with_suffix("")
+        html = rel.parent / "index.html" if rel.name in ("index", "README") else rel / "index.html"
+        if html.as_posix() not in paths:
+            missing.append(f"{md.relative_to(ROOT)} -> {html.as_posix()}")
+    assert not missing, _report(missing, "pages not built")
+
+
+def broken_links(site: Path, site_pages: list[Page], prefix: str) -> list[str]:
+    by_path = {p.path: p for p in site_pages}
+    problems = []
+    for page in site_pages:
+        for url in page.links + [u for _, u in page.resources]:
+            target = resolve(page, url, prefix)
+            if target.external or target.file is None:
+                continue
+            file = target.file
+            if (site / file).is_dir():
+                file = f"{file}/index.html"
+            if not (site / file).is_file():
+                problems.append(f"{page.path}: {url} -> missing file {file}")
+                continue
+            if target.fragment:
+                linked = by_path.get(file)
+                if linked is None:
+                    continue  # an anchor into a non-HTML file (e.g. an SVG symbol)
+                if target.fragment not in linked.ids:
+                    problems.append(f"{page.path}: {url} -> no id '{target.fragment}' in {file}")
+    return problems
+
+
+def test_internal_links_and_anchors_resolve(site: Path, site_pages: list[Page]) -> None:
+    problems = broken_links(site, site_pages, site_prefix())
+    assert not problems, _report(problems, "broken internal links or anchors")
+
+
+def test_no_resource_from_a_third_party_host_in_html(site_pages: list[Page]) -> None:
+    problems = [
+        f"{page.path}: {what} {url}"
+        for page in site_pages
+        for what, url in page.resources
+        if third_party(url, f"http://site.invalid/{page.path}")
+    ]
+    assert not problems, _report(problems, "third-party resources")
+
+
+def test_no_third_party_url_in_stylesheets(site: Path) -> None:
+    problems = []
+    for css in sorted(site.rglob("*.css")):
+        rel = css.relative_to(site).as_posix()
+        for url in css_urls(css.read_text(encoding="utf-8", errors="replace")):
+            if third_party(url, f"http://site.invalid/{rel}"):
+                problems.append(f"{rel}: {url}")
+            elif not url.startswith(("data:", "#")):
+                local = (css.parent / url.split("?")[0].split("#")[0]).resolve()
+                if not local.is_file():
+                    problems.append(f"{rel}: {url} -> missing file")
+    assert not problems, _report(problems, "bad url()/@import in stylesheets")
+
+
+def test_scripts_request_no_third_party_host(site: Path, site_pages: list[Page]) -> None:
+    """Every absolute URL literal in the shipped JavaScript is a known one whose request can
+    never happen on this site; an unknown one fails until it is understood and listed."""
+    unknown = []
+    for js in sorted(site.rglob("*.js")):
+        rel = js.relative_to(site).as_posix()
+        for url in js_absolute_urls(js.read_text(encoding="utf-8", errors="replace")):
+            if url not in KNOWN_JS_URLS:
+                unknown.append(f"{rel}: {url}")
+    assert not unknown, _report(unknown, "unexplained absolute URLs in scripts")
+    # The conditions under which the listed URLs would be requested never hold here.
+    mermaid = [p.path for p in site_pages if p.has_mermaid]
+    assert not mermaid, f"mermaid blocks would load mermaid from a CDN: {mermaid}"
+    source = [p.path for p in site_pages if p.has_source_widget]
+    assert not source, f"the source widget would call the forge's API: {source}"
+
+
+def test_no_leftover_image_references_from_the_seed_notes(site_pages: list[Page]) -> None:
+    problems = [f"{page.path}: {ref}" for page in site_pages for ref in page.leftovers]
+    assert not problems, _report(problems, "seed-note image references (local paths, zhihu)")
+
+
+def test_every_figure_has_alt_text_and_a_caption(site_pages: list[Page]) -> None:
+    problems = []
+    for page in site_pages:
+        for fig in page.figures:
+            name = f"{page.path}: <{fig.kind}{' ' + fig.source if fig.source else ''}>"
+            if not fig.label:
+                problems.append(f"{name} has no {'alt' if fig.kind == 'img' else 'aria-label'}")
+            if not fig.caption:
+                problems.append(f"{name} is not in a <figure> with a <figcaption>")
+    assert not problems, _report(problems, "figures without alt text or caption")
+
+
+def test_no_duplicate_ids_on_a_page(site_pages: list[Page]) -> None:
+    """Two figures with the same ids would draw each other's markers and clip paths."""
+    problems = [
+        f"{p.path}: {sorted(set(p.duplicate_ids))[:10]}" for p in site_pages if p.duplicate_ids
+    ]
+    assert not problems, _report(problems, "pages with duplicate ids")
+
+
+def test_every_formula_parses_with_the_vendored_katex(site: Path, site_pages: list[Page]) -> None:
+    """Run the site's own katex.min.js under node on every formula, as the page script does."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node not found: formulas are still checked in the browser tests")
+    formulas = [
+        {"page": p.path, "tex": f.tex, "display": f.display} for p in site_pages for f in p.formulas
+    ]
+    done = subprocess.run(
+        [node, str(Path(__file__).with_name("katex_parse.cjs")), str(site / KATEX)],
+        input=json.dumps(formulas),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    problems = json.loads(done.stdout)
+    assert not problems, _report(problems, "formulas KaTeX cannot render")
+
+
+def test_404_page_is_in_chinese_and_links_home_and_search(site_pages: list[Page]) -> None:
+    page = next(p for p in site_pages if p.path == "404.html")
+    html = (ROOT / "overrides" / "404.html").read_text(encoding="utf-8")
+    assert "页面不存在" in html
+    assert "404" in page.ids
+    home = [u for u in page.links if resolve(page, u, site_prefix()).file == "index.html"]
+    assert home, "the 404 page links home"
+
+
+def test_offline_copy_uses_file_urls_and_local_search(offline_site: Path) -> None:
+    index = (offline_site / "index.html").read_text(encoding="utf-8")
+    assert (offline_site / "search" / "search_index.js").is_file()
+    assert 'src="assets/vendor/iframe-worker/shim.js"' in index
+    problems = []
+    for page in pages(offline_site):
+        for url in page.links:
+            target = resolve(page, url)
+            if not target.external and target.file and (offline_site / target.file).is_dir():
+                problems.append(f"{page.path}: {url} points at a folder (file:// shows a listing)")
+        for what, url in page.resources:
+            if third_party(url, f"http://site.invalid/{page.path}"):
+                problems.append(f"{page.path}: {what} {url}")
+    assert not problems, _report(problems, "offline-copy problems")
+
+
+def test_hosted_build_links_the_repository_without_calling_its_api(tmp_path: Path) -> None:
+    """The build the Pages workflow publishes: site_url under a path, repository and edit links
+    set. The repository link is there; material's API call for star counts is not."""
+    site_url, repo = "https://example.org/dlref/", "https://example.org/owner/dlref"
+    hosted = build_site(
+        tmp_path / "hosted",
+        extra_env={
+            "DLREF_SITE_URL": site_url,
+            "DLREF_REPO_URL": repo,
+            "DLREF_EDIT_URI": "edit/main/docs/",
+        },
+    )
+    hosted_pages = pages(hosted)
+    assert not [p.path for p in hosted_pages if p.has_source_widget]
+    index = (hosted / "index.html").read_text(encoding="utf-8")
+    assert f'<link rel="canonical" href="{site_url}">' in index
+    assert f'href="{repo}"' in index
+    assert f'href="{repo}/edit/main/docs/index.md"' in index
+    assert f"<loc>{site_url}</loc>" in (hosted / "sitemap.xml").read_text(encoding="utf-8")
+    problems = broken_links(hosted, hosted_pages, "/dlref/")
+    problems += [
+        f"{p.path}: {what} {url}"
+        for p in hosted_pages
+        for what, url in p.resources
+        if third_party(url, f"http://site.invalid/{p.path}")
+        and not url.startswith(site_url)  # absolute URLs into the site itself
+    ]
+    assert not problems, _report(problems, "problems in the hosted build")

@@ -1,0 +1,257 @@
+"""dlref.linspace against torch.linspace: bit-for-bit values, dtypes, arguments, errors."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+import dlref
+from dlref.creation import linspace
+
+FLOAT_DTYPES = [torch.float16, torch.bfloat16, torch.float32, torch.float64]
+INT_DTYPES = [torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8]
+
+
+def assert_same(a: torch.Tensor, b: torch.Tensor) -> None:
+    """Same dtype, shape and bits (NaN equal to NaN)."""
+    assert a.dtype == b.dtype
+    assert a.shape == b.shape
+    assert torch.equal(a, b) or torch.allclose(a, b, rtol=0, atol=0, equal_nan=True)
+
+
+def test_exported_at_top_level() -> None:
+    assert dlref.linspace is linspace
+    assert "linspace" in dlref.__all__
+
+
+@pytest.mark.parametrize("dtype", [*FLOAT_DTYPES, None])
+@pytest.mark.parametrize(
+    ("start", "end", "steps"),
+    [(0, 1, 5), (-3.7, 12.1, 1000), (10, -10, 7), (1, 1, 4), (0.1, 0.7, 2), (-1e3, 1e-3, 33)],
+)
+def test_floating_values_are_bitwise_equal(
+    start: float, end: float, steps: int, dtype: torch.dtype | None
+) -> None:
+    assert_same(
+        linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype)
+    )
+
+
+@pytest.mark.parametrize("dtype", INT_DTYPES)
+@pytest.mark.parametrize(
+    ("start", "end", "steps"),
+    [(0, 10, 4), (10, 0, 4), (0, 10, 31), (-5, 5, 4), (0.5, 9.7, 5), (-0.5, 9.7, 5), (3, 90, 200)],
+)
+def test_integer_dtypes_truncate_like_torch(
+    start: float, end: float, steps: int, dtype: torch.dtype
+) -> None:
+    if dtype == torch.uint8 and min(start, end) < 0:
+        start, end = abs(start), abs(end)
+    assert_same(
+        linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype)
+    )
+
+
+def test_unsigned_wraps_negative_start_like_torch() -> None:
+    assert_same(linspace(-1, 5, 3, dtype=torch.uint8), torch.linspace(-1, 5, 3, dtype=torch.uint8))
+
+
+def test_both_ends_are_exact() -> None:
+    x = linspace(0.1, 0.7, 1001, dtype=torch.float64)
+    assert x[0].item() == 0.1
+    assert x[-1].item() == 0.7
+
+
+def test_zero_and_one_steps() -> None:
+    assert_same(linspace(3, 1, 0), torch.linspace(3, 1, 0))
+    assert_same(linspace(3, 1, 1), torch.linspace(3, 1, 1))
+    assert linspace(3, 1, 1).tolist() == [3.0]
+    assert linspace(3, 1, 0).shape == (0,)
+
+
+def test_decreasing_range() -> None:
+    x = linspace(5, -5, 11, dtype=torch.float64)
+    assert bool((x[1:] < x[:-1]).all())
+    assert_same(x, torch.linspace(5, -5, 11, dtype=torch.float64))
+
+
+def test_zero_dim_tensor_endpoints() -> None:
+    start = torch.tensor(-2.5, dtype=torch.float64)
+    end = torch.tensor(4)
+    assert_same(linspace(start, end, 9), torch.linspace(start, end, 9))
+
+
+def test_infinite_and_nan_endpoints_match() -> None:
+    for start, end in [(0, float("inf")), (0, float("nan")), (-3e38, 3e38)]:
+        assert_same(linspace(start, end, 5), torch.linspace(start, end, 5))
+    big = (-1.7e308, 1.7e308)
+    assert_same(
+        linspace(*big, 5, dtype=torch.float64), torch.linspace(*big, 5, dtype=torch.float64)
+    )
+
+
+def test_complex_is_close() -> None:
+    for dtype in (torch.complex64, torch.complex128):
+        ours = linspace(1 + 2j, -3.3 + 0.1j, 77, dtype=dtype)
+        theirs = torch.linspace(1 + 2j, -3.3 + 0.1j, 77, dtype=dtype)
+        assert ours.dtype == theirs.dtype
+        tol = 1e-6 if dtype == torch.complex64 else 1e-14
+        assert torch.allclose(ours, theirs, rtol=tol, atol=tol)
+    assert linspace(0, 1 + 1j, 3).dtype == torch.linspace(0, 1 + 1j, 3).dtype
+
+
+def test_out_argument() -> None:
+    out = torch.empty(2, dtype=torch.float64)
+    result = linspace(0, 1, 5, out=out)
+    assert result is out
+    assert_same(out, torch.linspace(0, 1, 5, dtype=torch.float64))
+
+
+def test_requires_grad_and_device() -> None:
+    x = linspace(0, 1, 5, requires_grad=True, device="cpu")
+    assert x.requires_grad and x.is_leaf
+    assert x.device == torch.device("cpu")
+    assert not linspace(0, 1, 5).requires_grad
+
+
+def test_default_dtype_is_followed() -> None:
+    previous = torch.get_default_dtype()
+    try:
+        torch.set_default_dtype(torch.float64)
+        assert_same(linspace(0, 1, 7), torch.linspace(0, 1, 7))
+    finally:
+        torch.set_default_dtype(previous)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    start=st.floats(-1e6, 1e6, allow_nan=False),
+    end=st.floats(-1e6, 1e6, allow_nan=False),
+    steps=st.integers(0, 3000),
+    dtype=st.sampled_from([torch.float32, torch.float64]),
+)
+def test_property_bitwise_equal_float(
+    start: float, end: float, steps: int, dtype: torch.dtype
+) -> None:
+    assert_same(
+        linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype)
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    start=st.floats(allow_nan=False, allow_infinity=False),
+    end=st.floats(allow_nan=False, allow_infinity=False),
+    steps=st.integers(2, 300),
+    dtype=st.sampled_from([torch.float32, torch.float64]),
+)
+def test_property_bitwise_equal_any_magnitude(
+    start: float, end: float, steps: int, dtype: torch.dtype
+) -> None:
+    """Tiny, huge and subnormal endpoints: the emulated FMA must still round exactly once."""
+    limit = torch.finfo(dtype).max
+    assume(abs(start) <= limit and abs(end) <= limit)
+    assert_same(
+        linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype)
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    start=st.floats(-1e3, 1e3, allow_nan=False),
+    end=st.floats(-1e3, 1e3, allow_nan=False),
+    steps=st.integers(0, 3000),
+    dtype=st.sampled_from([torch.float16, torch.bfloat16]),
+)
+def test_property_bitwise_equal_half(
+    start: float, end: float, steps: int, dtype: torch.dtype
+) -> None:
+    assert_same(
+        linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype)
+    )
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    start=st.one_of(st.integers(-100, 100), st.floats(-100, 100, allow_nan=False)),
+    end=st.one_of(st.integers(-100, 100), st.floats(-100, 100, allow_nan=False)),
+    steps=st.integers(0, 500),
+    dtype=st.sampled_from([torch.int8, torch.int16, torch.int32, torch.int64]),
+)
+def test_property_bitwise_equal_integer(
+    start: float, end: float, steps: int, dtype: torch.dtype
+) -> None:
+    assert_same(
+        linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype)
+    )
+
+
+# ---- errors --------------------------------------------------------------------------------
+
+
+def test_negative_steps() -> None:
+    with pytest.raises(ValueError, match=r"non-negative, got steps=-1"):
+        linspace(0, 1, -1)
+
+
+@pytest.mark.parametrize("steps", [2.0, True, "3"])
+def test_steps_must_be_int(steps: object) -> None:
+    with pytest.raises(TypeError, match="steps must be an int"):
+        linspace(0, 1, steps)  # type: ignore[arg-type]
+
+
+def test_endpoint_tensor_must_be_0d() -> None:
+    with pytest.raises(ValueError, match=r"0-dimensional.*start with 1 dimension"):
+        linspace(torch.tensor([0.0]), 1, 5)
+    with pytest.raises(ValueError, match=r"end with 2 dimension"):
+        linspace(0, torch.zeros(1, 1), 5)
+
+
+def test_endpoint_must_be_number() -> None:
+    with pytest.raises(TypeError, match="start must be a number or a 0-d tensor"):
+        linspace("0", 1, 5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "dtype", "pattern"),
+    [
+        (0, 1e40, torch.float32, r"end=1e\+40 cannot be converted to torch.float32"),
+        (0, 70000, torch.float16, r"end=70000 cannot be converted to torch.float16"),
+        (0, 2**40, torch.int32, r"cannot be converted to torch.int32.*range"),
+        (0, 300, torch.uint8, r"cannot be converted to torch.uint8"),
+        (float("nan"), 1, torch.int64, r"start is NaN"),
+    ],
+)
+def test_overflow(start: float, end: float, dtype: torch.dtype, pattern: str) -> None:
+    with pytest.raises(ValueError, match=pattern):
+        linspace(start, end, 3, dtype=dtype)
+    with pytest.raises(RuntimeError):  # torch refuses these too
+        torch.linspace(start, end, 3, dtype=dtype)
+
+
+def test_complex_to_integer() -> None:
+    with pytest.raises(TypeError, match="is complex"):
+        linspace(1j, 2, 3, dtype=torch.int64)
+
+
+def test_dtype_out_mismatch() -> None:
+    with pytest.raises(ValueError, match=r"dtype torch.float64 does not match the dtype of out"):
+        linspace(0, 1, 5, out=torch.empty(2), dtype=torch.float64)
+
+
+def test_layout() -> None:
+    with pytest.raises(ValueError, match=r"layout=torch\.strided"):
+        linspace(0, 1, 5, layout=torch.sparse_coo)
+
+
+def test_requires_grad_integer() -> None:
+    with pytest.raises(TypeError, match="floating point and complex dtype can require gradients"):
+        linspace(0, 1, 5, dtype=torch.int64, requires_grad=True)
+
+
+@pytest.mark.parametrize("dtype", [torch.bool, torch.uint16])
+def test_unsupported_dtype(dtype: torch.dtype) -> None:
+    with pytest.raises(TypeError, match="does not support dtype"):
+        linspace(0, 1, 5, dtype=dtype)

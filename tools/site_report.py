@@ -1,0 +1,143 @@
+"""Print the site's vital numbers: build time, pages, figures, and what a first visit costs.
+
+    python tools/site_report.py [--site site] [--time-builds] [--json out.json]
+
+* **build time** (``--time-builds``): a cold build (new process, empty jieba and matplotlib
+  caches) and a warm one right after it (caches filled), each into a temporary folder;
+* **pages and figures**: generated HTML pages (without 404.html), formulas, figures (inline SVG
+  or images in the content);
+* **first-visit weight**: the bytes a reader's browser transfers for its first visit of a page,
+  the HTML plus every resource it loads (styles, scripts, fonts, the search index and the search
+  worker), measured in headless Chromium with an empty cache. ``served`` is with gzip as a
+  static host (GitHub Pages) sends text; ``raw`` is without compression (e.g. from a folder).
+  Without Chromium, a static estimate: the HTML plus the files it references directly, plus the
+  search index and worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tools.browser import Browser, find_chromium, serve
+from tools.sitecheck import ROOT, build_site, pages, resolve, third_party
+
+
+def time_builds() -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="dlref-report-") as tmp:
+        caches = {"TMPDIR": f"{tmp}/tmp", "MPLCONFIGDIR": f"{tmp}/mpl"}
+        for folder in caches.values():
+            Path(folder).mkdir()
+        times = {}
+        for name in ("cold", "warm"):
+            start = time.perf_counter()
+            build_site(Path(tmp) / name, extra_env=caches)
+            times[name] = time.perf_counter() - start
+    return times
+
+
+def browser_weights(site: Path) -> dict[str, dict[str, int]]:
+    chromium = find_chromium()
+    assert chromium is not None
+    browser = Browser(chromium)
+    weights: dict[str, dict[str, int]] = {"served": {}, "raw": {}}
+    try:
+        for kind, compress in (("served", True), ("raw", False)):
+            with serve(site, compress=compress) as base:
+                for page in pages(site):
+                    if page.path == "404.html":
+                        continue
+                    tab = browser.new_tab()
+                    try:
+                        weights[kind][page.path] = tab.goto(base + page.url_path).transferred
+                    finally:
+                        tab.close()
+    finally:
+        browser.close()
+    return weights
+
+
+def static_weights(site: Path) -> dict[str, dict[str, int]]:
+    extra = [site / "search" / "search_index.json"]
+    extra += sorted((site / "assets" / "javascripts" / "workers").glob("search*.js"))
+    base = sum(p.stat().st_size for p in extra if p.is_file())
+    weights = {}
+    for page in pages(site):
+        if page.path == "404.html":
+            continue
+        total = (site / page.path).stat().st_size + base
+        seen = set()
+        for _, url in page.resources:
+            target = resolve(page, url)
+            if third_party(url, f"http://site.invalid/{page.path}") or not target.file:
+                continue
+            if target.file not in seen and (site / target.file).is_file():
+                seen.add(target.file)
+                total += (site / target.file).stat().st_size
+        weights[page.path] = total
+    return {"raw (static estimate)": weights}
+
+
+def report(site: Path, timings: dict[str, float] | None) -> dict[str, Any]:
+    all_pages = [p for p in pages(site) if p.path != "404.html"]
+    data: dict[str, Any] = {
+        "pages": len(all_pages),
+        "figures": sum(len(p.figures) for p in all_pages),
+        "formulas": sum(len(p.formulas) for p in all_pages),
+        "site_bytes": sum(p.stat().st_size for p in site.rglob("*") if p.is_file()),
+        "search_index_bytes": (site / "search" / "search_index.json").stat().st_size,
+    }
+    if timings:
+        data["build_seconds"] = {k: round(v, 1) for k, v in timings.items()}
+    weights = browser_weights(site) if find_chromium() else static_weights(site)
+    data["first_visit_bytes"] = {}
+    for kind, per_page in weights.items():
+        largest = max(per_page, key=per_page.__getitem__)
+        data["first_visit_bytes"][kind] = {
+            "median": int(statistics.median(per_page.values())),
+            "largest": per_page[largest],
+            "largest_page": largest,
+            "pages": per_page,
+        }
+    return data
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--site", type=Path, default=ROOT / "site")
+    parser.add_argument("--time-builds", action="store_true", help="time a cold and a warm build")
+    parser.add_argument("--json", type=Path, help="also write the numbers to this file")
+    args = parser.parse_args()
+    if not (args.site / "index.html").is_file():
+        raise SystemExit(f"{args.site} is not a built site: run `make site` first")
+    data = report(args.site, time_builds() if args.time_builds else None)
+
+    print(f"site: {args.site}")
+    if "build_seconds" in data:
+        b = data["build_seconds"]
+        print(f"build time: cold {b['cold']:.1f} s, warm {b['warm']:.1f} s")
+    print(f"pages: {data['pages']}  figures: {data['figures']}  formulas: {data['formulas']}")
+    print(
+        f"site size: {data['site_bytes'] / 1e6:.2f} MB"
+        f"  (search index {data['search_index_bytes'] / 1e3:.0f} KB)"
+    )
+    for kind, w in data["first_visit_bytes"].items():
+        print(
+            f"first visit, {kind}: median {w['median'] / 1e3:.0f} KB,"
+            f" largest {w['largest'] / 1e3:.0f} KB ({w['largest_page']})"
+        )
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "utf-8")
+
+
+if __name__ == "__main__":
+    main()
