@@ -11,6 +11,9 @@ export SOURCE_DATE_EPOCH ?= 1767225600
 export PYTHONHASHSEED    ?= 0
 export NO_MKDOCS_2_WARNING = 1
 export MPLBACKEND = svg
+# One intra-op thread per process: the tests run one process per core (pytest-xdist), and pages
+# compute the same numbers at build and test time. `make bench` sets its own thread count.
+export OMP_NUM_THREADS ?= 1
 
 .PHONY: help env serve site test test-unit test-docs build-strict test-site offline report \
 	browser-deps lint format bench lock clean

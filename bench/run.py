@@ -2,11 +2,11 @@
 
 Each case builds its inputs once, then times ``fn(*inputs).sum().backward()`` for the dlref
 function and for its PyTorch counterpart with ``torch.utils.benchmark``, in interleaved rounds so
-both see the same machine load (median over rounds; with one thread the clock is the thread's CPU
-time, see ``bench/timing.py``), on the CPU, in float32, with a fixed thread count. It prints a table of median times and the ratio
-dlref / PyTorch, and writes the same numbers to ``bench/results.json``: the performance page
-renders its table and figure from that file, so the site stays reproducible while the numbers come
-from a real run. Timings never go into unit tests.
+both see the same machine load (median over rounds; with one thread the clock is the thread's
+CPU time, see ``bench/timing.py``), on the CPU, in float32, with a fixed thread count. It prints
+a table of median times and the ratio dlref / PyTorch, and writes the same numbers to
+``bench/results.json``: the performance page renders its table and figure from that file, so the
+site stays reproducible while the numbers come from a real run. Timings never go into unit tests.
 
 Usage::
 

@@ -1,0 +1,48 @@
+"""The glossary's contract: one table per topic, rows sorted by English name, no duplicate terms,
+and every linked page really uses the term it is linked for."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+ROW = re.compile(r"^\| (?P<zh>[^|]+?) \| (?P<en>[^|]+?) \| (?P<page>[^|]+?) \|$", re.MULTILINE)
+LINK = re.compile(r"^\[[^\]]+\]\((?P<path>[^)#]+)\)$")
+
+
+def tables() -> dict[str, list[re.Match[str]]]:
+    text = (DOCS / "glossary.md").read_text(encoding="utf-8")
+    sections = re.split(r"^## ", text, flags=re.MULTILINE)[1:]
+    out = {}
+    for section in sections:
+        title = section.splitlines()[0].strip()
+        out[title] = [m for m in ROW.finditer(section) if m["zh"] not in ("术语", "---")]
+    return out
+
+
+def test_every_topic_has_rows_sorted_by_english() -> None:
+    found = tables()
+    assert found, "no topics found"
+    for title, rows in found.items():
+        assert rows, f"topic {title} has no rows"
+        names = [m["en"].lower() for m in rows]
+        assert names == sorted(names), f"topic {title} is not sorted by English name"
+
+
+def test_no_duplicate_terms() -> None:
+    terms = [m["zh"] for rows in tables().values() for m in rows]
+    assert len(terms) == len(set(terms)), sorted(t for t in terms if terms.count(t) > 1)
+
+
+def test_linked_pages_use_the_term() -> None:
+    for rows in tables().values():
+        for m in rows:
+            link = LINK.match(m["page"])
+            if link is None:
+                assert m["page"] == "待补", m["page"]
+                continue
+            page = (DOCS / link["path"]).read_text(encoding="utf-8")
+            for part in m["zh"].split(" / "):
+                word = part.split("（")[0]
+                assert word in page, f"{word!r} is linked to {link['path']} but not used there"
