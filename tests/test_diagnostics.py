@@ -1,0 +1,113 @@
+"""Tests for dlref.diagnostics: dead ReLU units, checked against torch's own ReLU."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dlref.diagnostics import dead_fraction, dead_units
+
+
+def reference_dead(z: torch.Tensor, unit_dim: int = -1) -> torch.Tensor:
+    """Dead by definition: the ReLU output (torch's) is 0 for every example."""
+    out = torch.relu(z).movedim(unit_dim, -1)
+    return (out.reshape(-1, out.shape[-1]) == 0).all(dim=0)
+
+
+shapes = st.lists(st.integers(1, 5), min_size=1, max_size=4)
+values = st.sampled_from([-1e4, -1.0, -1e-30, -0.0, 0.0, 1e-30, 0.5, 1e4, float("-inf")])
+
+
+@settings(max_examples=80, deadline=None)
+@given(shape=shapes, data=st.data(), dtype=st.sampled_from([torch.float32, torch.float64]))
+def test_matches_relu_definition(shape: list[int], data: st.DataObject, dtype: torch.dtype) -> None:
+    n = 1
+    for s in shape:
+        n *= s
+    flat = data.draw(st.lists(values, min_size=n, max_size=n))
+    z = torch.tensor(flat, dtype=dtype).reshape(shape)
+    unit_dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    got = dead_units(z, unit_dim)
+    want = reference_dead(z, unit_dim)
+    assert got.dtype == torch.bool
+    assert torch.equal(got, want)
+    assert dead_fraction(z, unit_dim) == pytest.approx(want.float().mean().item())
+
+
+def test_example_and_fraction() -> None:
+    z = torch.tensor([[1.0, -2.0, 0.0, 3.0], [-1.0, -0.5, 0.0, 2.0]])
+    assert dead_units(z).tolist() == [False, True, True, False]
+    assert dead_fraction(z) == 0.5
+
+
+def test_dead_unit_gets_no_gradient() -> None:
+    # The reason the definition matters: a dead unit's incoming weights get zero gradient.
+    torch.manual_seed(0)
+    layer = torch.nn.Linear(3, 8)
+    with torch.no_grad():
+        layer.bias[:4] = -100.0  # units 0..3 forced dead on any reasonable input
+    x = torch.randn(32, 3)
+    z = layer(x)
+    torch.relu(z).sum().backward()
+    mask = dead_units(z)
+    assert mask[:4].all()
+    assert layer.weight.grad is not None and layer.bias.grad is not None
+    assert torch.all(layer.weight.grad[mask] == 0)
+    assert torch.all(layer.bias.grad[mask] == 0)
+    assert torch.all(layer.bias.grad[~mask] != 0)
+
+
+def test_unit_dim_for_channels() -> None:
+    z = -torch.ones(2, 3, 4, 4)
+    z[1, 2, 0, 0] = 1.0  # channel 2 is alive at one position of one example
+    assert dead_units(z, unit_dim=1).tolist() == [True, True, False]
+
+
+def test_non_contiguous_and_requires_grad() -> None:
+    torch.manual_seed(0)
+    z = torch.randn(5, 7, requires_grad=True)
+    zt = z.t()  # (7, 5), non-contiguous
+    assert not zt.is_contiguous()
+    got = dead_units(zt)
+    assert not got.requires_grad
+    assert torch.equal(got, reference_dead(zt.detach()))
+
+
+def test_infinities() -> None:
+    z = torch.tensor([[float("-inf"), float("inf")], [-1.0, -1.0]])
+    assert dead_units(z).tolist() == [True, False]
+
+
+def test_zero_units() -> None:
+    z = torch.zeros(4, 0)
+    assert dead_units(z).shape == (0,)
+    assert dead_fraction(z) == 0.0
+
+
+def test_one_d_input_is_one_example() -> None:
+    assert dead_units(torch.tensor([-1.0, 2.0])).tolist() == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("z", "error", "match"),
+    [
+        (torch.tensor([[1, -1]]), TypeError, "floating-point"),
+        ([[1.0, -1.0]], TypeError, "torch.Tensor"),
+        (torch.tensor(1.0), ValueError, "0-d"),
+        (torch.zeros(0, 3), ValueError, "no example"),
+        (torch.tensor([[float("nan"), 1.0]]), ValueError, "NaN"),
+    ],
+)
+def test_errors(z: object, error: type[Exception], match: str) -> None:
+    with pytest.raises(error, match=match):
+        dead_units(z)  # type: ignore[arg-type]
+    with pytest.raises(error, match=match):
+        dead_fraction(z)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("unit_dim", [2, -3])
+def test_unit_dim_out_of_range(unit_dim: int) -> None:
+    with pytest.raises(ValueError, match=r"unit_dim=.* out of range .*\(2, 3\)"):
+        dead_units(torch.zeros(2, 3), unit_dim)
