@@ -1,0 +1,93 @@
+"""dlref.viz: the site's figures are deterministic, Chinese-capable, accessible SVG."""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib import font_manager
+
+import dlref.viz as viz
+from dlref.viz import figure_html, source_markdown
+
+
+def _chinese_figure() -> object:
+    fig, ax = plt.subplots()
+    ax.plot([0, 1, 2], [0.5, 0.2, 0.1], label="交叉熵损失")
+    ax.set_title("损失随训练步数下降")
+    ax.set_xlabel(r"真实类别的概率 $p_y$ 与 $\sigma(z)=\frac{1}{1+e^{-z}}$")  # text + math
+    ax.set_ylabel("损失")
+    ax.legend()
+    return fig
+
+
+def test_chinese_labels_have_every_glyph_and_stay_text() -> None:
+    out = figure_html(_chinese_figure(), alt="损失曲线", caption="中文标签的图")
+    # svg.fonttype "none": the labels are real text in the SVG, not paths
+    for label in ("交叉熵损失", "损失随训练步数下降"):
+        assert label in out
+
+
+def test_the_cjk_font_is_the_packaged_one() -> None:
+    prop = font_manager.FontProperties(family=viz.CJK_FAMILY)
+    assert font_manager.findfont(prop, fallback_to_default=False) == str(viz._cjk_font_path())
+
+
+def test_a_character_no_font_has_is_an_error_not_empty_boxes() -> None:
+    fig, ax = plt.subplots()
+    ax.set_title("\U00020000")  # CJK Extension B: in neither DejaVu Sans nor Noto Sans CJK
+    with pytest.raises(RuntimeError, match="missing"):
+        figure_html(fig, alt="缺字", caption="缺字的图")
+
+
+def test_a_missing_glyph_in_mathtext_plain_text_is_an_error() -> None:
+    fig, ax = plt.subplots()
+    ax.set_xlabel("\U00020000 $x$")
+    with pytest.raises(RuntimeError, match="glyph"):
+        figure_html(fig, alt="缺字", caption="缺字的数学标签")
+
+
+def test_same_code_gives_byte_identical_html() -> None:
+    a = figure_html(_chinese_figure(), alt="同一幅图", caption="可复现")
+    b = figure_html(_chinese_figure(), alt="同一幅图", caption="可复现")
+    assert a == b
+
+
+def test_figures_with_different_captions_share_no_element_id() -> None:
+    a = figure_html(_chinese_figure(), alt="图一", caption="第一幅")
+    b = figure_html(_chinese_figure(), alt="图二", caption="第二幅")
+    ids_a = set(re.findall(r'\bid="([^"]+)"', a))
+    ids_b = set(re.findall(r'\bid="([^"]+)"', b))
+    assert ids_a, "the SVG should define ids (clip paths) for this test to mean something"
+    assert not ids_a & ids_b
+
+
+def test_accessible_markup_and_escaping() -> None:
+    out = figure_html(_chinese_figure(), alt='p < 0.5 & "q"', caption="a < b")
+    assert out.startswith('<figure class="dlref-figure"><svg role="img" aria-label=')
+    assert 'aria-label="p &lt; 0.5 &amp; &quot;q&quot;"' in out
+    assert out.endswith("<figcaption>a &lt; b</figcaption></figure>")
+    assert "<?xml" not in out and "DOCTYPE" not in out
+
+
+@pytest.mark.parametrize(("alt", "caption"), [("", "图注"), ("说明", "  ")])
+def test_alt_and_caption_are_required(alt: str, caption: str) -> None:
+    fig, _ = plt.subplots()
+    with pytest.raises(ValueError, match="alt"):
+        figure_html(fig, alt=alt, caption=caption)
+    plt.close(fig)
+
+
+def _documented(x: int) -> int:
+    """A docstring that must not be shown."""
+    y = x + 1
+    return y
+
+
+def test_source_markdown_shows_code_without_the_docstring() -> None:
+    block = source_markdown(_documented)
+    assert block.startswith("```python\ndef _documented(x: int) -> int:\n")
+    assert block.endswith("    return y\n```")
+    assert "must not be shown" not in block
+    assert "must not be shown" in source_markdown(_documented, docstring=True)
