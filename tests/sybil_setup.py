@@ -88,12 +88,3 @@ def _teardown_page(namespace: dict[str, object]) -> None:
     import matplotlib.pyplot as plt
 
     plt.close("all")
-
-
-def count_python_fences(text: str) -> int:
-    """An independent count of the Python fences in a page, for the no-silent-miss test."""
-    return sum(
-        1
-        for m in re.finditer(r"^[ \t]*(`{3,}|~{3,})[ \t]*(\w+)", text, re.MULTILINE)
-        if m.group(2) in PYTHON_LANGUAGES
-    )

@@ -6,11 +6,9 @@ Every message names what was wrong and what was expected, as the contract of :mo
 from __future__ import annotations
 
 import warnings
-from typing import Literal
 
 from torch import Tensor
 
-Reduction = Literal["none", "mean", "sum"]
 REDUCTIONS = ("none", "mean", "sum")
 
 
@@ -44,12 +42,6 @@ def check_same_shape(input: Tensor, target: Tensor, what: str = "target") -> Non
             f"{what} shape {tuple(target.shape)} does not match input shape "
             f"{tuple(input.shape)}; they must be equal"
         )
-
-
-def check_probability(p: float, name: str = "p") -> None:
-    """Raise ``ValueError`` unless ``0 <= p <= 1``."""
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"{name} must be a probability in [0, 1], got {p}")
 
 
 def reduce(loss: Tensor, reduction: str) -> Tensor:
@@ -87,9 +79,7 @@ def legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: 
 
 __all__ = [
     "REDUCTIONS",
-    "Reduction",
     "check_floating",
-    "check_probability",
     "check_reduction",
     "check_same_shape",
     "check_tensor",
