@@ -3,10 +3,20 @@
 It lives at the repository root because sybil's collection hook must see both folders.
 """
 
-import matplotlib
+import os
 
-matplotlib.use("svg")  # no display here; the pages' figures are SVG anyway
+import matplotlib
+from hypothesis import settings
+
+matplotlib.use("svg")  # no display here; the pages' figures are SVG anyway (before any pyplot)
 
 from tests.sybil_setup import docs_sybil, docstrings_sybil
+
+# Property tests draw the same examples on every run (derandomize): a test suite that passes
+# must pass again on the same sources, in CI as here. `HYPOTHESIS_PROFILE=explore make test`
+# draws fresh random examples instead, to look for new failures.
+settings.register_profile("dlref", derandomize=True, database=None)
+settings.register_profile("explore")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dlref"))
 
 pytest_collect_file = (docs_sybil() + docstrings_sybil()).pytest()

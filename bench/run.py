@@ -16,6 +16,11 @@ run in the backward pass, and bytes allocated.
 Usage::
 
     python bench/run.py [--threads 1] [--filter NAME] [--quick] [--sweep] [--no-save]
+                        [--heap warm|default] [--out FILE]
+
+By default the heap is kept warm (``timing.keep_freed_memory``): freed tensors are reused, as in
+a training loop, instead of every new tensor paying page faults. ``--heap default`` measures
+glibc's default behaviour; each row records the page faults per step of both sides.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from typing import Any
 
 import torch
 import torch.nn.functional as TF
-from timing import clock, median_seconds
+from timing import clock, faults_per_step, keep_freed_memory, median_seconds
 from torch import Tensor
 
 import dlref
@@ -313,7 +318,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="shorter runs (noisier)")
     parser.add_argument("--sweep", action="store_true", help="also time several input sizes")
     parser.add_argument("--no-save", action="store_true")
+    parser.add_argument(
+        "--heap",
+        choices=("warm", "default"),
+        default="warm",
+        help="warm: malloc keeps freed memory (steady state, see timing.keep_freed_memory); "
+        "default: glibc's default, where fresh tensors cost page faults",
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the results")
     args = parser.parse_args(argv)
+    heap = "warm" if args.heap == "warm" and keep_freed_memory() else "default"
     torch.set_num_threads(args.threads)
     rounds, number = (3, 3) if args.quick else (7, 10)
     timer = clock(args.threads)
@@ -321,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     print(
         f"torch {torch.__version__}, dlref {dlref.__version__}, "
-        f"threads={args.threads}, float32, CPU"
+        f"threads={args.threads}, float32, CPU, heap={heap}"
     )
     print(f"{'case':34} {'size':16} {'dlref ms':>9} {'torch ms':>9} {'ratio':>6}  target")
     for case in cases:
@@ -333,6 +347,8 @@ def main(argv: list[str] | None = None) -> int:
         target = TARGETS[case.group]
         ok = "ok" if ratio <= target else "OVER"
         counts = {who: profile_step(step) for who, step in steps.items()}
+        for who, step in steps.items():
+            counts[who]["page_faults"] = faults_per_step(step)
         print(
             f"{case.name:34} {case.size:16} {t_ours * 1e3:9.3f} {t_theirs * 1e3:9.3f} "
             f"{ratio:6.2f}  ≤{target} {ok}"
@@ -359,12 +375,13 @@ def main(argv: list[str] | None = None) -> int:
     sweep_rows = sweep(timer, 3 if args.quick else 5) if args.sweep else []
     primitive_rows = primitives(timer, 3 if args.quick else 7)
     if not args.no_save and not args.filter:
-        RESULTS.write_text(
+        args.out.write_text(
             json.dumps(
                 {
                     "torch": torch.__version__,
                     "threads": args.threads,
                     "clock": "thread CPU time" if args.threads == 1 else "wall time",
+                    "heap": heap,
                     "machine": platform.machine(),
                     "python": platform.python_version(),
                     "rows": rows,
@@ -377,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
             + "\n",
             encoding="utf-8",
         )
-        print(f"wrote {RESULTS}")
+        print(f"wrote {args.out}")
     return 0
 
 

@@ -141,12 +141,14 @@ def _fused_multiply_add(a: Tensor, b: Tensor, c: Tensor) -> Tensor:
         # then to float32 is the exact value rounded once.
         a64, b64, c64 = a.double(), b.double(), c.double()
         return _add_round_to_odd(a64, b64 * c64).float()
-    # float64: scale huge steps down by 2**64 (exact) so that the splitting cannot overflow.
+    # float64: the splitting in _two_product overflows for |b| > 2**995, so a huge b is scaled
+    # down by 2**64 for the product only, and the two exact parts are scaled back up (powers of
+    # 2: exact). ``a`` is never scaled: a subnormal ``a`` would underflow to 0.
     scale = torch.where(b.abs() > 2.0**995, 2.0**-64, 1.0).to(b.dtype)
-    a_s, b_s = a * scale, b * scale
-    p, p_err = _two_product(b_s, c)  # b * c == p + p_err exactly
-    s, s_err = _two_sum(a_s, p)  # a + p == s + s_err exactly
-    fused = (s + _add_round_to_odd(s_err, p_err)) / scale
+    p, p_err = _two_product(b * scale, c)  # (b * scale) * c == p + p_err exactly
+    p, p_err = p / scale, p_err / scale  # b * c == p + p_err (p is inf if b * c overflows)
+    s, s_err = _two_sum(a, p)  # a + p == s + s_err exactly
+    fused = s + _add_round_to_odd(s_err, p_err)
     # Infinite or NaN operands: the error terms are NaN; the plain formula gives torch's answer.
     return torch.where(torch.isfinite(fused), fused, a + b * c)
 

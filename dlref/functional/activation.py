@@ -20,10 +20,12 @@ page derives). Three things decide how it is written:
   masks by arithmetic: on the benchmark machine ``torch.where`` and ``bool`` masks cost 10 to 40
   times more than a multiplication (docs/performance.md has the measurements).
 
-The backward functions are themselves made of differentiable tensor operations, so second
-derivatives (``torch.autograd.gradgradcheck``) work. For that, a ``backward`` only saves inputs
-and outputs (or masks, whose derivative is 0), and it never updates in place the result of an
-``exp``-like step that autograd would need again.
+Second derivatives (``torch.autograd.gradgradcheck``) work too. A ``Function`` only saves
+inputs and outputs (or masks, whose derivative is 0), and where the fastest backward updates a
+temporary in place, the backward has two forms of one formula (``_recorded`` below): while
+autograd records the backward itself (``create_graph=True``, a second derivative is coming),
+the formula is written out of place, so that autograd can differentiate it; otherwise (every
+ordinary ``loss.backward()``) the same formula runs in place in one buffer.
 """
 
 from __future__ import annotations
@@ -55,6 +57,17 @@ def _logistic(x: Tensor, inplace: bool = False) -> Tensor:
     """
     scaled = x.mul_(-LOG2_E) if inplace else x.mul(-LOG2_E)  # -x log2 e
     return scaled.exp2_().add_(1).reciprocal_()  # 1 / (1 + 2^{-x log2 e})
+
+
+def _recorded() -> bool:
+    """Is autograd recording this backward (``create_graph=True``, for a second derivative)?
+
+    Inside ``backward`` grad mode is on only then. A recorded operation may save its result for
+    its own backward (``exp2_`` saves $2^x$), and updating that result in place afterwards would
+    corrupt the second derivative (autograd refuses it). So a backward that computes in place
+    first asks this, and uses its out-of-place form when the answer is yes.
+    """
+    return torch.is_grad_enabled()
 
 
 def _step(x: Tensor) -> Tensor:
@@ -276,8 +289,12 @@ class _LeakyReLU(torch.autograd.Function):
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
         (x,) = ctx.saved_tensors
         a = ctx.negative_slope
-        # 1 where x > 0, a where x <= 0 (a at the kink, as in PyTorch): a + (1 - a) [x > 0]
-        return _step(x).mul_(1 - a).add_(a).mul_(grad), None
+        # 1 where x > 0, a where x <= 0 (a at the kink, as in PyTorch).
+        if 0 <= a <= 1:
+            # sign(x) is -1, 0 or 1; clamping it at a turns -1 and 0 into a and keeps 1: the
+            # derivative in two passes over one buffer (a mask would take four).
+            return x.sign().clamp_min_(a).mul_(grad), None
+        return _step(x).mul_(1 - a).add_(a).mul_(grad), None  # any a: a + (1 - a) [x > 0]
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
@@ -339,15 +356,25 @@ class _ELU(torch.autograd.Function):
         # stays accurate for tiny |x|.
         ctx.save_for_backward(x)
         ctx.alpha = alpha
-        return x.clamp_max(0).expm1_().mul_(alpha).add_(x.clamp_min(0))
+        negative = x.clamp_max(0).expm1_().mul_(alpha)  # α(e^{min(x,0)} - 1): 0 where x > 0
+        if 0 <= alpha <= 1:
+            # For x <= 0, α(e^x - 1) >= e^x - 1 >= x (e^x >= 1 + x), and for x > 0 it is 0 < x:
+            # so ELU(x) = max(α(e^{min(x,0)} - 1), x), taken in place (no second buffer).
+            return negative.clamp_min_(x)
+        return negative.add_(x.clamp_min(0))  # any α: add the branch for x > 0
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
         (x,) = ctx.saved_tensors
         alpha = ctx.alpha
-        # 1 where x > 0, α e^x where x <= 0 (α at the kink, as in PyTorch):
-        # (1 - α) [x > 0] + α e^{min(x, 0)}. Recomputing e^x costs one exp2 pass; saving the
-        # output instead would keep one more full-size tensor alive until the backward.
+        # 1 where x > 0, α e^x where x <= 0 (α at the kink, as in PyTorch). Recomputing e^x
+        # costs one exp2 pass; saving the output instead would keep one more full-size tensor
+        # alive until the backward.
+        if alpha == 1 and not _recorded():
+            # With α = 1 the two branches meet at 0 (e^0 = 1): the derivative is e^{min(x, 0)},
+            # one buffer, updated in place.
+            return x.clamp_max(0).mul_(LOG2_E).exp2_().mul_(grad), None
+        # Any α: (1 - α) [x > 0] + α e^{min(x, 0)}.
         e = x.clamp_max(0).mul_(LOG2_E).exp2_()  # e^{min(x, 0)}: 1 where x > 0
         return _step(x).mul_(1 - alpha).add_(e, alpha=alpha).mul_(grad), None
 
@@ -423,9 +450,14 @@ class _GELU(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor | None, grad_cdf: Tensor | None) -> Tensor | None:
+        x: Tensor
+        cdf: Tensor
         x, cdf = ctx.saved_tensors
-        # φ(x) = Φ'(x) as one power of 2; nothing updates pdf afterwards (exp2_ saved it).
+        # φ(x) = Φ'(x) as one power of 2: 2^{-x² log2(e) / 2 - log2 √(2π)}
         pdf = x.square().mul_(-LOG2_E / 2).sub_(LOG2_SQRT_2PI).exp2_()
+        if grad_cdf is None and grad is not None and not _recorded():
+            return pdf.mul_(x).add_(cdf).mul_(grad)  # (x Φ(x))' = x φ(x) + Φ(x), in place
+        # Recorded (double backward) or Φ(x) used by the caller: exp2_ saved pdf, keep it intact.
         grad_x = None
         if grad is not None:  # (x Φ(x))' = Φ(x) + x φ(x)
             grad_x = (x * pdf).add_(cdf).mul_(grad)
@@ -532,8 +564,13 @@ class _Softplus(torch.autograd.Function):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
         x, linear = ctx.saved_tensors
-        s = sigmoid(x * ctx.beta)  # softplus'(x) = σ(βx) below the threshold ...
-        return (1 - s).mul_(linear).add_(s).mul_(grad), None, None  # ... and 1 above it
+        # softplus'(x) = σ(βx) below the threshold and 1 above it. σ < 1, and linear is 1 above
+        # the threshold and 0 below, so the derivative is max(σ(βx), linear).
+        if _recorded():
+            s = sigmoid(x * ctx.beta)  # the Function, so that the second derivative sees σ'
+            return torch.maximum(s, linear) * grad, None, None
+        s = _logistic(x * ctx.beta, inplace=True)  # σ(βx) in the one buffer x β
+        return s.clamp_min_(linear).mul_(grad), None, None
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -590,14 +627,23 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 class _SiLU(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> Tensor:
-        ctx.save_for_backward(x)
-        return _logistic(x).mul_(x)  # x σ(x)
+        y = _logistic(x).mul_(x)  # x σ(x)
+        ctx.save_for_backward(x, y)
+        return y
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
-        (x,) = ctx.saved_tensors
-        s = sigmoid(x)  # recomputed, as PyTorch does (saving it would cost memory instead)
-        return (1 - s).mul_(x).add_(1).mul_(s).mul_(grad)  # (x σ)' = σ (1 + x (1 - σ))
+        x: Tensor
+        y: Tensor
+        x, y = ctx.saved_tensors
+        # (x σ)' = σ + x σ (1 - σ) = σ + y (1 - σ), with y = x σ the saved output.
+        if _recorded():
+            s = sigmoid(x)  # the Function, so that the second derivative sees σ'
+            return (s + y * (1 - s)) * grad
+        # σ is recomputed, as PyTorch does (saving it would keep one more buffer alive), and
+        # σ + y (1 - σ) is lerp(σ, 1, y) = σ + y (1 - σ): one pass, in place.
+        s = _logistic(x)
+        return s.lerp_(torch.ones((), dtype=s.dtype, device=s.device), y).mul_(grad)
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:

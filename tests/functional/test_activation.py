@@ -22,7 +22,10 @@ CASES: list[tuple[str, Fn, Fn, dict[str, Any]]] = [
     ("relu", F.relu, TF.relu, {}),
     ("leaky_relu", F.leaky_relu, TF.leaky_relu, {}),
     ("leaky_relu_0.2", F.leaky_relu, TF.leaky_relu, {"negative_slope": 0.2}),
+    ("leaky_relu_1.5", F.leaky_relu, TF.leaky_relu, {"negative_slope": 1.5}),
+    ("leaky_relu_-0.5", F.leaky_relu, TF.leaky_relu, {"negative_slope": -0.5}),
     ("elu", F.elu, TF.elu, {}),
+    ("elu_alpha0.5", F.elu, TF.elu, {"alpha": 0.5}),
     ("elu_alpha2", F.elu, TF.elu, {"alpha": 2.0}),
     ("gelu", F.gelu, TF.gelu, {}),
     ("gelu_tanh", F.gelu, TF.gelu, {"approximate": "tanh"}),
@@ -76,6 +79,20 @@ def test_gradcheck(name: str, ours: Fn, theirs: Fn, kw: dict[str, Any]) -> None:
     x = torch.where(x.abs() < 0.1, x + 0.5, x).requires_grad_(True)
     assert torch.autograd.gradcheck(lambda t: ours(t, **kw), (x,))
     assert torch.autograd.gradgradcheck(lambda t: ours(t, **kw), (x,))
+
+
+@pytest.mark.parametrize(("name", "ours", "theirs", "kw"), CASES, ids=IDS)
+def test_recorded_backward_equals_in_place_backward(
+    name: str, ours: Fn, theirs: Fn, kw: dict[str, Any]
+) -> None:
+    # A backward has an in-place form (ordinary backward) and an out-of-place form (recorded,
+    # create_graph=True): the same formula, so the same numbers, at the kink and everywhere.
+    x = torch.tensor(HARD, dtype=torch.float64).requires_grad_(True)
+    g = torch.linspace(-2, 2, len(HARD), dtype=torch.float64)
+    (plain,) = torch.autograd.grad(ours(x, **kw), x, g)
+    (recorded,) = torch.autograd.grad(ours(x, **kw), x, g, create_graph=True)
+    assert recorded.requires_grad
+    torch.testing.assert_close(plain, recorded.detach(), rtol=1e-15, atol=0, equal_nan=True)
 
 
 @pytest.mark.parametrize(("name", "ours", "theirs", "kw"), CASES, ids=IDS)
