@@ -217,29 +217,51 @@ def make_step(fn: Callable[..., Tensor], inputs: Sequence[Any]) -> Callable[[], 
     return step
 
 
-def profile_step(step: Callable[[], None]) -> dict[str, float]:
-    """Operator calls, backward nodes and megabytes allocated in one step (``torch.profiler``).
+# Operators that only make a new view of the same memory: no pass over the data.
+VIEWS = {"detach", "expand", "view", "as_strided", "reshape", "unsqueeze", "squeeze", "t",
+         "transpose", "select", "slice", "alias", "unbind", "permute", "_unsafe_view"}  # fmt: skip
 
-    An operator call is an ``aten::`` operator called from Python or from the autograd engine,
-    not one called inside another operator (``aten::mul`` calling ``aten::empty`` counts once).
+
+def profile_step(step: Callable[[], None], size: int) -> dict[str, float]:
+    """What one step does apart from time (``torch.profiler``), for a step on ``size`` elements.
+
+    - ``ops``: ``aten::`` operators called from Python or from the autograd engine, not those
+      called inside another operator (``aten::mul`` calling ``aten::empty`` counts once);
+    - ``passes``: those of them that read or write a tensor of at least ``size / 2`` elements,
+      views excluded: the passes over the data;
+    - ``buffers``: those of them that allocate at least ``size / 2`` float32 numbers: the new
+      full-size tensors (each one is memory the cache has not seen yet);
+    - ``alloc_mb``: all memory they allocate;
+    - ``backward_nodes``: autograd nodes run in the backward pass.
     """
     from torch.profiler import ProfilerActivity, profile
 
     step()
-    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+    with profile(activities=[ProfilerActivity.CPU], profile_memory=True, record_shapes=True) as p:
         step()
-    events = prof.events()
-    ops = sum(
-        1
+    events = p.events()
+    top = [
+        e
         for e in events
         if e.name.startswith("aten::")
         and (e.cpu_parent is None or not e.cpu_parent.name.startswith("aten::"))
-    )
-    nodes = sum(1 for e in events if e.name.startswith("autograd::engine::evaluate_function"))
-    allocated = sum(
-        e.cpu_memory_usage for e in events if e.name == "[memory]" and e.cpu_memory_usage > 0
-    )
-    return {"ops": ops, "backward_nodes": nodes, "alloc_mb": allocated / 2**20}
+    ]
+
+    def touches_full_size(e: Any) -> bool:
+        return any(math.prod(shape) >= size / 2 for shape in e.input_shapes if shape)
+
+    full_bytes = size / 2 * 4
+    return {
+        "ops": len(top),
+        "passes": sum(
+            1 for e in top if e.name.removeprefix("aten::") not in VIEWS and touches_full_size(e)
+        ),
+        "buffers": sum(1 for e in top if e.cpu_memory_usage >= full_bytes),
+        "alloc_mb": sum(max(e.cpu_memory_usage, 0) for e in top) / 2**20,
+        "backward_nodes": sum(
+            1 for e in events if e.name.startswith("autograd::engine::evaluate_function")
+        ),
+    }
 
 
 # The sweep: ratio against input size for a few operations (CPU, float32, 1 thread).
@@ -276,34 +298,41 @@ def sweep(timer: Callable[[], float], rounds: int) -> list[dict[str, Any]]:
     return rows
 
 
-# Single primitives on 10^6 float32 numbers (no autograd): why the implementations pick exp2 over
-# exp and arithmetic masks over torch.where and bool tensors.
-PRIMITIVES = {
-    "x * y": lambda x, y: x * y,
-    "x.exp()": lambda x, y: x.exp(),
-    "x.exp2()": lambda x, y: x.exp2(),
-    "torch.sigmoid(x)": lambda x, y: torch.sigmoid(x),
-    "x > 0": lambda x, y: x > 0,
-    "x.sign().clamp_min_(0)": lambda x, y: x.sign().clamp_min_(0),
-    "(x > 0).to(x.dtype)": lambda x, y: (x > 0).to(x.dtype),
-    "torch.where(x > 0, x, y)": lambda x, y: torch.where(x > 0, x, y),
+# Single primitives on 10^6 float32 numbers (no autograd): what one pass over memory costs, and
+# why the implementations pick exp2 over exp, in-place updates over new tensors, and arithmetic
+# masks over torch.where and bool tensors. x and y are standard normal, p = |x|.
+PRIMITIVES: dict[str, Callable[[Tensor, Tensor, Tensor], Tensor]] = {
+    "x * y": lambda x, y, p: x * y,
+    "x * 2": lambda x, y, p: x * 2,
+    "p.mul_(1) (in place)": lambda x, y, p: p.mul_(1),
+    "x.exp()": lambda x, y, p: x.exp(),
+    "x.exp2()": lambda x, y, p: x.exp2(),
+    "x.erf()": lambda x, y, p: x.erf(),
+    "p.log1p()": lambda x, y, p: p.log1p(),
+    "torch.sigmoid(x)": lambda x, y, p: torch.sigmoid(x),
+    "torch.nn.functional.gelu(x)": lambda x, y, p: torch.nn.functional.gelu(x),
+    "x > 0": lambda x, y, p: x > 0,
+    "x.sign().clamp_min_(0)": lambda x, y, p: x.sign().clamp_min_(0),
+    "(x > 0).to(x.dtype)": lambda x, y, p: (x > 0).to(x.dtype),
+    "torch.where(x > 0, x, y)": lambda x, y, p: torch.where(x > 0, x, y),
 }
 
 
 def primitives(timer: Callable[[], float], rounds: int) -> list[dict[str, Any]]:
     torch.manual_seed(0)
     x, y = torch.randn(M), torch.randn(M)
+    p = x.abs()
 
-    def call(f: Callable[[Tensor, Tensor], Tensor]) -> Callable[[], None]:
+    def call(f: Callable[[Tensor, Tensor, Tensor], Tensor]) -> Callable[[], None]:
         def step() -> None:
-            f(x, y)
+            f(x, y, p)
 
         return step
 
     steps = {name: call(f) for name, f in PRIMITIVES.items()}
     medians = median_seconds(steps, rounds, 20, timer)
     for name, t in medians.items():
-        print(f"primitive {name:26} {t * 1e3:7.3f} ms")
+        print(f"primitive {name:28} {t * 1e3:7.3f} ms")
     return [{"name": name, "seconds": t} for name, t in medians.items()]
 
 
@@ -337,7 +366,10 @@ def main(argv: list[str] | None = None) -> int:
         f"torch {torch.__version__}, dlref {dlref.__version__}, "
         f"threads={args.threads}, float32, CPU, heap={heap}"
     )
-    print(f"{'case':34} {'size':16} {'dlref ms':>9} {'torch ms':>9} {'ratio':>6}  target")
+    print(
+        f"{'case':34} {'size':16} {'dlref ms':>9} {'torch ms':>9} {'ratio':>6}  target  "
+        "passes  buffers  faults"
+    )
     for case in cases:
         inputs = case.make_inputs()
         steps = {"dlref": make_step(case.ours, inputs), "torch": make_step(case.theirs, inputs)}
@@ -346,12 +378,17 @@ def main(argv: list[str] | None = None) -> int:
         ratio = t_ours / t_theirs
         target = TARGETS[case.group]
         ok = "ok" if ratio <= target else "OVER"
-        counts = {who: profile_step(step) for who, step in steps.items()}
+        size = max(t.numel() for t in inputs if isinstance(t, Tensor))
+        counts = {who: profile_step(step, size) for who, step in steps.items()}
         for who, step in steps.items():
             counts[who]["page_faults"] = faults_per_step(step)
         print(
             f"{case.name:34} {case.size:16} {t_ours * 1e3:9.3f} {t_theirs * 1e3:9.3f} "
-            f"{ratio:6.2f}  ≤{target} {ok}"
+            f"{ratio:6.2f}  ≤{target} {ok:4}  "
+            + "  ".join(
+                f"{counts['dlref'][k]:.0f}/{counts['torch'][k]:.0f}"
+                for k in ("passes", "buffers", "page_faults")
+            )
         )
         rows.append(
             {
