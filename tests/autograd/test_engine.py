@@ -87,6 +87,8 @@ def _run(leaves: list[float], steps: list[tuple[str, int, int, float, float]]) -
     out_ours, out_theirs = ours[0], theirs[0]
     for a, b in zip(ours[1:], theirs[1:], strict=True):
         out_ours, out_theirs = out_ours + a.tanh(), out_theirs + b.tanh()
+    # backward() zips each node's inputs with its local derivatives without a length check.
+    assert all(len(v._prev) == len(v._local) for v in out_ours.topological_order())
     out_ours.backward()
     out_theirs.backward()
     for a, b in zip(ours, theirs, strict=True):
