@@ -87,8 +87,9 @@ class _SquaredError(torch.autograd.Function):
 
     $\partial/\partial \hat y_i = 2 (\hat y_i - y_i)$, divided by $n$ for ``'mean'``, times the
     incoming gradient. Doing the reduction here (not through autograd's ``mean``) keeps the
-    backward to one pass and one new tensor, as in PyTorch's fused kernel; the difference is
-    recomputed from the saved inputs, so the gradient itself stays differentiable.
+    backward to one new tensor, the difference, and one multiplication in place (PyTorch's
+    fused kernel does both in one pass); the difference is recomputed from the saved inputs,
+    so the gradient itself stays differentiable.
     """
 
     @staticmethod
@@ -100,8 +101,11 @@ class _SquaredError(torch.autograd.Function):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None, None]:
         input, target = ctx.saved_tensors
-        scale = 2 / max(input.numel(), 1) if ctx.reduction == "mean" else 2
-        grad_input = (input - target).mul_(grad).mul_(scale)  # 2 (ŷ - y) g [/ n]
+        if ctx.reduction == "none":  # one incoming gradient per element
+            grad_input = (input - target).mul_(grad).mul_(2)  # 2 (ŷ - y) g
+        else:  # one number: fold 2 [/ n] into it, and the pass over the data is a single mul_
+            scale = 2 / max(input.numel(), 1) if ctx.reduction == "mean" else 2
+            grad_input = (input - target).mul_(grad * scale)  # 2 (ŷ - y) g [/ n]
         grad_target = -grad_input if ctx.needs_input_grad[1] else None
         return grad_input, grad_target, None
 

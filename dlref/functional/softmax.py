@@ -27,10 +27,11 @@ $$
 \text{ (log-softmax)},
 $$
 
-with $g$ the incoming gradient and $y$ the saved output. Left to autograd, the same formulas
-cost a node per primitive (subtract, exp, sum, divide) and a pass over memory for each of their
-gradients; written out, the backward is two passes and a row sum. ``exp`` is computed as
-``exp2`` of $z \log_2 e$ (a faster kernel on the benchmark machine, see
+with $g$ the incoming gradient and $y$ the saved output (log-softmax also keeps $e^{z - m}$ and
+its sum from the forward, so that its backward needs no second ``exp``). Left to autograd, the
+same formulas cost a node per primitive (subtract, exp, sum, divide) and a pass over memory for
+each of their gradients; written out, the backward is two passes and a row sum. ``exp`` is
+computed as ``exp2`` of $z \log_2 e$ (a faster kernel on the benchmark machine, see
 ``dlref/functional/activation.py``). ``logsumexp`` is left to autograd.
 """
 
@@ -123,27 +124,41 @@ class _Softmax(torch.autograd.Function):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
         (y,) = ctx.saved_tensors
-        dot = (grad * y).sum(dim=ctx.dim, keepdim=True)  # sum_k g_k y_k, one per slice
-        return (grad - dot).mul_(y), None  # y_j (g_j - sum_k g_k y_k)
+        gy = grad * y  # g_j y_j: the one new tensor of the backward
+        dot = gy.sum(dim=ctx.dim, keepdim=True)  # sum_k g_k y_k, one per slice
+        # y_j (g_j - sum_k g_k y_k) = g_j y_j - y_j sum_k g_k y_k: subtract in place from gy
+        # (addcmul_ is one pass), instead of a second tensor g - dot and another pass for the
+        # product. Safe for second derivatives: autograd saved grad and y for gy, not gy itself.
+        return gy.addcmul_(y, dot, value=-1), None
 
 
 class _LogSoftmax(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, z: Tensor, dim: int) -> Tensor:
         shifted = _shift(z, dim)  # z - m: every entry <= 0, the max exactly 0
-        # log sum exp(z - m) lies in [0, log C]: the sum is at least e^0 = 1, so its log is safe.
-        lse = (shifted * LOG2_E).exp2_().sum(dim=dim, keepdim=True).log_()
-        out = shifted.sub_(lse)
-        ctx.save_for_backward(out)
+        e = (shifted * LOG2_E).exp2_()  # e^{z - m}, in [0, 1]
+        # The sum is at least e^0 = 1, so log sum e^{z - m} lies in [0, log C]: its log is safe.
+        total = e.sum(dim=dim, keepdim=True)
+        out = shifted.sub_(total.log())
+        # softmax = e / total: keeping e (an intermediate) spares the backward a second exp,
+        # at the price of holding a second tensor of the input's size until then (PyTorch
+        # keeps only the output). out is kept for second derivatives (see backward).
+        ctx.save_for_backward(out, e, total)
         ctx.dim = dim
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
-        (out,) = ctx.saved_tensors
-        total = grad.sum(dim=ctx.dim, keepdim=True)  # sum_k g_k, one per slice
-        softmax = (out * LOG2_E).exp2_()  # e^{log softmax}; not updated in place afterwards
-        return softmax.mul(-total).add_(grad), None  # g_j - softmax_j sum_k g_k
+        out, e, total = ctx.saved_tensors
+        grad_sum = grad.sum(dim=ctx.dim, keepdim=True)  # sum_k g_k, one per slice
+        if torch.is_grad_enabled():
+            # create_graph=True: autograd records this backward and cannot differentiate
+            # through e, an intermediate it never saw; recompute softmax from the output.
+            # exp2_ saves its result for its own derivative, so the product is a new tensor.
+            softmax = (out * LOG2_E).exp2_()
+            return softmax.mul(-grad_sum).add_(grad), None  # g_j - softmax_j sum_k g_k
+        # softmax_j sum_k g_k = e_j (sum_k g_k / total): one pass over e, one new tensor
+        return e.mul(-(grad_sum / total)).add_(grad), None
 
 
 # ----------------------------------------------------------------------------------------------

@@ -187,6 +187,66 @@ def test_logits_gradcheck() -> None:
     )
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_logits_fast_path_gradcheck(reduction: str) -> None:
+    """Without weight and pos_weight the loss is one Function (_BCEWithLogits): first and
+    second derivatives with respect to both the logits and the target."""
+    torch.manual_seed(6)
+    x = (torch.randn(4, 3, dtype=torch.float64) * 3).requires_grad_(True)
+    y = torch.rand(4, 3, dtype=torch.float64).requires_grad_(True)
+
+    def f(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        return F.binary_cross_entropy_with_logits(a, b, reduction=reduction)
+
+    assert torch.autograd.gradcheck(f, (x, y))
+    assert torch.autograd.gradgradcheck(f, (x, y))
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_logits_fast_path_agrees_with_general_path(reduction: str, dtype: torch.dtype) -> None:
+    """pos_weight = 1 is the same loss, computed by the general path (log_sigmoid, then the
+    weighted combination through autograd)."""
+    x = torch.tensor(X_HARD, dtype=dtype).repeat(3)
+    y = torch.tensor([0.0] * 11 + [1.0] * 11 + [0.3] * 11, dtype=dtype)
+    ones = torch.ones(1, dtype=dtype)
+    tol = TOL64 if dtype == torch.float64 else TOL32
+    assert_match(
+        grads(F.binary_cross_entropy_with_logits, x, y, reduction=reduction),
+        grads(F.binary_cross_entropy_with_logits, x, y, reduction=reduction, pos_weight=ones),
+        tol,
+    )
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_logits_backward_with_create_graph(reduction: str) -> None:
+    """_BCEWithLogits's backward has a values-only branch (the usual call) and a
+    differentiable one (create_graph=True): both give torch's gradient."""
+    torch.manual_seed(8)
+    x = (torch.randn(5, 2, dtype=torch.float64) * 5).requires_grad_(True)
+    y = torch.rand(5, 2, dtype=torch.float64).requires_grad_(True)
+    for create_graph in (False, True):
+        ours = torch.autograd.grad(
+            F.binary_cross_entropy_with_logits(x, y, reduction=reduction).sum(),
+            (x, y),
+            create_graph=create_graph,
+        )
+        theirs = torch.autograd.grad(
+            TF.binary_cross_entropy_with_logits(x, y, reduction=reduction).sum(), (x, y)
+        )
+        assert all(g.requires_grad == create_graph for g in ours)
+        for a, b in zip(ours, theirs, strict=True):
+            torch.testing.assert_close(a, b, **TOL64)
+
+
+def test_logits_mixed_dtypes_take_the_general_path() -> None:
+    x = torch.tensor([-3.0, 0.5, 20.0], dtype=torch.float64)
+    y = torch.tensor([0.0, 1.0, 0.25])  # float32: the in-place fast path needs one dtype
+    ours = F.binary_cross_entropy_with_logits(x, y, reduction="none")
+    expected = F.binary_cross_entropy_with_logits(x, y.double(), reduction="none")
+    torch.testing.assert_close(ours, expected, **TOL64)
+
+
 def test_logits_gradient_at_zero_is_half() -> None:
     _, (g,) = grads(lambda x, **_: F.binary_cross_entropy_with_logits(x, torch.zeros(1).double()),
                     torch.zeros(1, dtype=torch.float64))  # fmt: skip

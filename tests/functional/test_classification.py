@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import sys
 import warnings
 from typing import Any
 
@@ -197,6 +198,107 @@ def test_weight_is_differentiable() -> None:
     w.requires_grad_()
     F.nll_loss(x, t, weight=w, reduction="sum").backward()
     assert w.grad is not None
+
+
+# ---- the fast paths: class indices, no weight, nothing ignored --------------------------------
+C_ = sys.modules["dlref.functional.classification"]
+BATCHED = [(4, 5), (3, 4, 2), (2, 3, 2, 2), (1, 1)]
+
+
+def test_all_kept_decides_the_path() -> None:
+    t = torch.tensor([0, 3, 1])
+    assert C_._all_kept(t, 4, -100)
+    assert C_._all_kept(t, 4, 4)  # ignore_index outside [0, C): no target can equal it
+    assert not C_._all_kept(t, 4, 0)  # inside: targets equal to it must be masked
+    assert not C_._all_kept(torch.tensor([0, -100, 1]), 4, -100)  # something is ignored
+    assert not C_._all_kept(torch.tensor([0, 4]), 4, -100)  # out of range: the general path
+    assert not C_._all_kept(torch.tensor([-1, 2]), 4, -100)  # raises the IndexError
+    assert not C_._all_kept(torch.zeros(0, dtype=torch.long), 4, -100)  # empty
+
+
+@pytest.mark.parametrize("shape", [(5,), *BATCHED], ids=str)
+@pytest.mark.parametrize(("dtype", "tol"), DTYPES, ids=["f64", "f32"])
+def test_fast_paths_match_torch(shape, dtype, tol) -> None:
+    for ignore_index, reduction in itertools.product([-100, 99], REDUCTIONS):
+        x, t, _, _ = make_case(shape, dtype, ignore=None)
+        class_dim = 0 if len(shape) == 1 else 1
+        assert C_._all_kept(t.reshape(-1), shape[class_dim], ignore_index)
+        kw = {"ignore_index": ignore_index, "reduction": reduction}
+        check_both("cross_entropy", x, t, tol, **kw)
+        check_both("nll_loss", TF.log_softmax(x, dim=class_dim), t, tol, **kw)
+
+
+@pytest.mark.parametrize("shape", BATCHED, ids=str)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_fast_paths_agree_with_general_path(shape, reduction) -> None:
+    """All-ones weights give the same numbers but take the general path (masks, weights)."""
+    x, t, _, _ = make_case(shape, torch.float64, ignore=None)
+    ones = torch.ones(shape[1], dtype=torch.float64)
+    for fn, inp in [("cross_entropy", x), ("nll_loss", TF.log_softmax(x, dim=1))]:
+        fast, g_fast = _ours_with_grad(fn, inp, t, reduction=reduction)
+        general, g_general = _ours_with_grad(fn, inp, t, reduction=reduction, weight=ones)
+        close(fast, general, **F64)
+        close(g_fast, g_general, **F64)
+
+
+def test_cross_entropy_fast_path_hard_logits() -> None:
+    inf = math.inf
+    x = torch.tensor([[1e4, 0.0, -1e4], [0.0, 1e4, 1e4 - 5.0], [0.5, -inf, 1.0], [-inf, 2.0, -inf]])
+    t = torch.tensor([2, 2, 0, 1])
+    for (dtype, tol), reduction in itertools.product(DTYPES, REDUCTIONS):
+        check_both("cross_entropy", x.to(dtype), t, tol, reduction=reduction)
+    # a target whose score is -inf: infinite loss, gradient -1 there (p_y = 0), like torch
+    check_both("cross_entropy", x.double(), torch.tensor([2, 2, 1, 1]), F64, reduction="none")
+
+
+def test_cross_entropy_fast_path_non_contiguous() -> None:
+    x = torch.randn(2, 3, 5, dtype=torch.float64).permute(2, 1, 0)  # (5, 3, 2), transposed
+    assert not x.is_contiguous()
+    t = torch.randint(0, 3, (5, 2))
+    for reduction in REDUCTIONS:
+        check_both("cross_entropy", x, t, F64, reduction=reduction)
+        check_both("nll_loss", TF.log_softmax(x, dim=1), t, F64, reduction=reduction)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_fast_paths_gradcheck_and_gradgradcheck(reduction) -> None:
+    x, t, _, _ = make_case((3, 4, 2), torch.float64, ignore=None)
+    x.requires_grad_()
+    for fn in (F.cross_entropy, F.nll_loss):
+
+        def f(x: torch.Tensor, fn: Any = fn) -> torch.Tensor:
+            return fn(x, t, reduction=reduction)
+
+        assert torch.autograd.gradcheck(f, (x,))
+        assert torch.autograd.gradgradcheck(f, (x,))
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_backward_with_create_graph(reduction) -> None:
+    """_CrossEntropy's backward has two branches: values from the exponentials its forward
+    saved (the usual call), and a differentiable recomputation (create_graph=True)."""
+    x, t, _, _ = make_case((4, 5, 3), torch.float64, ignore=None)
+    x.requires_grad_()
+
+    def grad_of(mod: Any, create_graph: bool) -> torch.Tensor:
+        out = mod.cross_entropy(x, t, reduction=reduction)
+        up = torch.linspace(0.5, 1.5, out.numel(), dtype=out.dtype).reshape(out.shape)
+        return torch.autograd.grad((out * up).sum(), x, create_graph=create_graph)[0]
+
+    ref = grad_of(TF, create_graph=True)
+    plain, graph = grad_of(F, create_graph=False), grad_of(F, create_graph=True)
+    assert not plain.requires_grad and graph.requires_grad
+    close(plain, ref, **F64)
+    close(graph, ref, **F64)
+    up2 = torch.randn(x.shape, dtype=torch.float64)
+    (second,) = torch.autograd.grad((graph * up2).sum(), x)
+    (second_ref,) = torch.autograd.grad((ref * up2).sum(), x)
+    close(second, second_ref, **F64)
+    # the saved tensors are only read: a second backward through the same graph agrees
+    out = F.cross_entropy(x, t, reduction=reduction).sum()
+    (first,) = torch.autograd.grad(out, x, retain_graph=True)
+    (again,) = torch.autograd.grad(out, x)
+    close(first, again, atol=0, rtol=0)
 
 
 # ---- gradcheck -----------------------------------------------------------------------------

@@ -193,6 +193,16 @@ def test_gradcheck(fn: Callable[..., Tensor]) -> None:
         )
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_mse_gradgradcheck(reduction: str) -> None:
+    """_SquaredError's backward is built from differentiable operations (second derivatives
+    2 / n, or 2 per element for 'none'), for both arguments."""
+    g = torch.Generator().manual_seed(4)
+    x = torch.randn(3, 4, generator=g, dtype=torch.float64).requires_grad_()
+    y = torch.randn(3, 4, generator=g, dtype=torch.float64).requires_grad_()
+    assert torch.autograd.gradgradcheck(lambda a, b: F.mse_loss(a, b, reduction=reduction), (x, y))
+
+
 @settings(max_examples=80, deadline=None)
 @given(
     shape=st.lists(st.integers(0, 4), min_size=0, max_size=3),

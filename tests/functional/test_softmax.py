@@ -51,6 +51,41 @@ def test_gradcheck(fn, dim) -> None:
     assert torch.autograd.gradgradcheck(lambda t: fn(t, dim=dim), (x,))
 
 
+@pytest.mark.parametrize(("ours", "theirs"), PAIRS, ids=IDS)
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_backward_with_create_graph_gives_the_same_gradient(ours, theirs, dim) -> None:
+    """The backward has two branches: values only (the usual call; log_softmax uses the
+    exponentials saved by its forward), and create_graph=True (recomputed differentiably).
+    Both must give torch's gradient, and the second must be differentiable again."""
+    g = torch.Generator().manual_seed(7)
+    x = (torch.randn(3, 4, 5, generator=g, dtype=torch.float64) * 4).requires_grad_()
+    up = torch.randn(3, 4, 5, generator=g, dtype=torch.float64)
+    (plain,) = torch.autograd.grad((ours(x, dim=dim) * up).sum(), x)
+    (graph,) = torch.autograd.grad((ours(x, dim=dim) * up).sum(), x, create_graph=True)
+    (ref,) = torch.autograd.grad((theirs(x, dim=dim) * up).sum(), x)
+    assert not plain.requires_grad and graph.requires_grad
+    close(plain, ref, **F64)
+    close(graph, ref, **F64)
+    (second,) = torch.autograd.grad((graph * up).sum(), x)
+    (second_ref,) = torch.autograd.grad(
+        (torch.autograd.grad((theirs(x, dim=dim) * up).sum(), x, create_graph=True)[0] * up).sum(),
+        x,
+    )
+    close(second, second_ref, **F64)
+
+
+@pytest.mark.parametrize(("ours", "theirs"), PAIRS, ids=IDS)
+def test_backward_twice_with_retain_graph(ours, theirs) -> None:
+    """The backward reads what the forward saved and never writes to it: a second backward
+    through the same graph gives the same gradient."""
+    x = torch.randn(4, 6, dtype=torch.float64, requires_grad=True)
+    y = ours(x, dim=1)
+    up = torch.linspace(-1, 1, 24, dtype=torch.float64).reshape(4, 6)
+    (first,) = torch.autograd.grad((y * up).sum(), x, retain_graph=True)
+    (again,) = torch.autograd.grad((y * up).sum(), x)
+    close(first, again, atol=0, rtol=0)
+
+
 def test_logsumexp_gradcheck() -> None:
     x = torch.randn(3, 4, 2, dtype=torch.float64, requires_grad=True)
     assert torch.autograd.gradcheck(lambda t: F.logsumexp(t, dim=(0, 2)), (x,))
