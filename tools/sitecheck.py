@@ -349,13 +349,16 @@ BUILD_ENV = {
     "PYTHONHASHSEED": "0",
     "NO_MKDOCS_2_WARNING": "1",
     "MPLBACKEND": "svg",
+    "OMP_NUM_THREADS": "1",
 }
 
 
 def build_site(
     dest: Path, *, offline: bool = False, extra_env: dict[str, str] | None = None
 ) -> Path:
-    """Run a strict ``mkdocs build`` into ``dest`` with the Makefile's fixed environment."""
+    """Run ``mkdocs build --strict`` into ``dest`` in a new process, with the Makefile's fixed
+    environment. Any warning fails it (no ``--quiet``: that silences the warnings before
+    ``--strict`` can count them); the output is shown only when it fails."""
     import subprocess
     import sys
 
@@ -364,7 +367,7 @@ def build_site(
         env.setdefault(key, value)
     env["DLREF_OFFLINE"] = "true" if offline else "false"
     env.update(extra_env or {})
-    mkdocs = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"]
+    mkdocs = [sys.executable, "-m", "mkdocs", "build", "--strict"]
     done = subprocess.run(
         [*mkdocs, "--site-dir", str(dest)], cwd=ROOT, env=env, capture_output=True, text=True
     )
