@@ -15,15 +15,18 @@ export MPLBACKEND = svg
 # compute the same numbers at build and test time. `make bench` sets its own thread count.
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: help env serve site test test-unit test-docs build-strict test-site offline report \
+.PHONY: help env serve site test test-stages test-builds test-second-build test-unit \
+	test-built-site test-lint test-site time-test profile-build build-strict offline report \
 	browser-deps lint format bench lock clean
 
 help:
 	@echo "make serve   建好环境、构建并在 http://127.0.0.1:8000 预览站点"
-	@echo "make test    建好环境并运行全部测试（单元测试、页面代码块、docstring 示例、严格构建）"
+	@echo "make test    建好环境并运行全部测试（单元测试、页面代码块、docstring 示例、构建、站点与浏览器测试、lint），各阶段并行"
+	@echo "make time-test  运行一次 make test，列出每个阶段的耗时（墙钟时间与 CPU 时间）"
 	@echo "make site    构建静态站点到 site/"
 	@echo "make offline 构建可离线打开的站点副本 site-offline/，并打包为 site-offline.zip"
-	@echo "make report  构建耗时、页数、图数、首次访问字节数（tools/site_report.py）"
+	@echo "make report  构建耗时（冷/热）、页数、图数、首次访问字节数（tools/site_report.py）"
+	@echo "make profile-build  一次构建的耗时按页面、代码块、插件事件分解（tools/build_profile.py）"
 	@echo "make browser-deps  安装浏览器测试用的 Debian chromium 与中文字体（需要 root 或 sudo）"
 	@echo "make lint    ruff 检查与格式检查 + mypy --strict"
 	@echo "make bench   dlref 与 PyTorch 的前向+反向耗时对比，写入 bench/results.json"
@@ -79,20 +82,69 @@ browser-deps:
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # ---- tests ---------------------------------------------------------------------------------
-# Unit tests, every Python block in docs/, every docstring example (sybil); then one strict build
-# and one offline build, which the built-site tests (tests/site: links, third-party resources,
-# formulas, figures, reproducibility, and the browser tests) check; then lint.
-test: env
-	$(BIN)/python -m pytest -n auto --dist loadfile -q --ignore=tests/site
-	$(MAKE) --no-print-directory build-strict
-	$(MAKE) --no-print-directory offline
-	$(MAKE) --no-print-directory test-site
-	$(MAKE) --no-print-directory lint
+# `make test` runs its stages side by side, JOBS at a time (default: one per core). Each stage's
+# output is printed in one piece when the stage ends, with a last line saying how long it took
+# (tools/timed.py); a failing stage fails `make test` with a non-zero exit, and the others still
+# run to the end (--keep-going), so one run shows every failure. The stages:
+#   test-builds        site/, site-offline/ (+ zip) and build/site-hosted/ (the Pages workflow's
+#                      configuration): one build runs every page's code, the other two take its
+#                      blocks' output instead of running the same code again (tools/build_sites.py)
+#   test-second-build  build/site-again/: a clean build (new process, empty caches), at the same
+#                      time, for the reproducibility test
+#   test-unit          unit tests, every Python block in docs/, every docstring example (sybil)
+#   test-built-site    the built-site and browser tests (tests/site) on those four builds
+#   test-lint          make lint
+# (`nproc` without OMP_NUM_THREADS, which it would obey: this Makefile exports it as 1.)
+JOBS ?= $(shell env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc 2>/dev/null || echo 2)
+TIMED = $(BIN)/python tools/timed.py
+SITE_ENV = DLREF_SITE_DIR=site DLREF_OFFLINE_SITE_DIR=site-offline
 
-# The built-site tests against site/ and site-offline/ as they are (no rebuild, except the
-# reproducibility test's second build). Browser tests skip with a message without Chromium.
+test: env
+	@DLREF_STAGE_T0=$${DLREF_STAGE_T0:-$$(date +%s.%N)} \
+	  $(MAKE) --no-print-directory --jobs=$(JOBS) --output-sync=target --keep-going test-stages
+
+# Listed in the order they should start: the builds gate the longest stage, test-built-site.
+test-stages: test-builds test-second-build test-unit test-lint test-built-site
+
+test-builds: env
+	@$(TIMED) "builds: site/, site-offline/, build/site-hosted/" -- $(BIN)/python \
+	  tools/build_sites.py site --offline site-offline --hosted build/site-hosted
+	@$(BIN)/python tools/pack_offline.py site-offline site-offline.zip
+
+test-second-build: env
+	@$(TIMED) "second clean build: build/site-again/" -- \
+	  $(BIN)/python tools/build_sites.py --clean build/site-again
+
+test-unit: env
+	@$(TIMED) "unit tests, page code, docstrings" -- \
+	  $(BIN)/python -m pytest -n $(JOBS) --dist loadfile -q --ignore=tests/site
+
+test-built-site: test-builds test-second-build
+	@$(TIMED) "built-site and browser tests" -- env $(SITE_ENV) \
+	  DLREF_HOSTED_SITE_DIR=build/site-hosted DLREF_SECOND_BUILD_DIR=build/site-again \
+	  $(BIN)/python -m pytest -n $(JOBS) --dist loadscope -q -rs tests/site
+
+test-lint: env
+	@$(TIMED) lint -- $(MAKE) --no-print-directory lint
+
+# The built-site tests against site/ and site-offline/ as they are (no rebuild of those; the
+# published configuration and the reproducibility test's second build are built by the tests).
+# Browser tests skip with a message without Chromium.
 test-site: env
-	DLREF_SITE_DIR=site DLREF_OFFLINE_SITE_DIR=site-offline $(BIN)/python -m pytest -q -rs tests/site
+	$(SITE_ENV) $(BIN)/python -m pytest -n $(JOBS) --dist loadscope -q -rs tests/site
+
+# `make test` once more, then a table of how long each stage took (wall-clock and CPU time) and
+# how busy it kept the cores; the numbers also go to test-artifacts/make-test-times.jsonl.
+# Run it on a ready environment (a warm run: nothing to install).
+time-test: env
+	@mkdir -p test-artifacts && rm -f test-artifacts/make-test-times.jsonl
+	@DLREF_STAGE_LOG=$(CURDIR)/test-artifacts/make-test-times.jsonl \
+	  $(TIMED) "make test" -- $(MAKE) --no-print-directory test; status=$$?; \
+	  $(TIMED) --summary test-artifacts/make-test-times.jsonl; exit $$status
+
+# Where one build spends its time: per page, per executed code block, per plugin event.
+profile-build: env
+	$(BIN)/python tools/build_profile.py --json test-artifacts/build-profile.json
 
 lint: env
 	$(BIN)/ruff check .
@@ -118,5 +170,6 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) site site-offline site-offline.zip test-artifacts node_modules docs/assets/vendor \
+	rm -rf $(VENV) site site-offline site-offline.zip build/site-hosted build/site-again \
+	  test-artifacts node_modules docs/assets/vendor \
 	  .pytest_cache .mypy_cache .ruff_cache

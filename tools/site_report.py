@@ -2,8 +2,10 @@
 
     python tools/site_report.py [--site site] [--time-builds] [--json out.json]
 
-* **build time** (``--time-builds``): a cold build (new process, empty jieba and matplotlib
-  caches) and a warm one right after it (caches filled), each into a temporary folder;
+* **build time** (``--time-builds``): ``mkdocs build --strict`` cold (a new process with empty
+  jieba and matplotlib caches) and warm (again, right after it: caches filled), each into a
+  temporary folder; every page's code runs in both. For `make test`, stage by stage, see
+  ``make time-test`` (tools/timed.py);
 * **pages and figures**: generated HTML pages (without 404.html), formulas, figures (inline SVG
   or images in the content);
 * **first-visit weight**: the bytes a reader's browser transfers for its first visit of a page,
@@ -123,7 +125,10 @@ def main() -> None:
     print(f"site: {args.site}")
     if "build_seconds" in data:
         b = data["build_seconds"]
-        print(f"build time: cold {b['cold']:.1f} s, warm {b['warm']:.1f} s")
+        print(
+            f"mkdocs build: cold {b['cold']:.1f} s (new process, empty jieba and matplotlib"
+            f" caches), warm {b['warm']:.1f} s (caches filled)"
+        )
     print(f"pages: {data['pages']}  figures: {data['figures']}  formulas: {data['formulas']}")
     print(
         f"site size: {data['site_bytes'] / 1e6:.2f} MB"

@@ -351,6 +351,13 @@ BUILD_ENV = {
     "MPLBACKEND": "svg",
     "OMP_NUM_THREADS": "1",
 }
+# The configuration the Pages workflow publishes, with made-up addresses: site_url under a path,
+# repository and edit links set (tests/site/test_static.py checks what it changes).
+HOSTED_ENV = {
+    "DLREF_SITE_URL": "https://example.org/dlref/",
+    "DLREF_REPO_URL": "https://example.org/owner/dlref",
+    "DLREF_EDIT_URI": "edit/main/docs/",
+}
 
 
 def build_site(
@@ -374,3 +381,17 @@ def build_site(
     if done.returncode != 0:
         raise RuntimeError(f"mkdocs build failed:\n{done.stdout}\n{done.stderr[-4000:]}")
     return dest
+
+
+def clean_build(dest: Path, *, extra_env: dict[str, str] | None = None) -> Path:
+    """A clean build into ``dest``: a new ``mkdocs build`` process with empty caches (a fresh
+    folder for jieba's dictionary cache and a fresh matplotlib config/cache folder), as on a
+    machine that never built the site. The reproducibility test compares such a build with the
+    site under test."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="dlref-clean-build-") as tmp:
+        caches = {"TMPDIR": f"{tmp}/tmp", "MPLCONFIGDIR": f"{tmp}/mpl"}
+        for folder in caches.values():
+            Path(folder).mkdir()
+        return build_site(dest, extra_env={**caches, **(extra_env or {})})

@@ -1,8 +1,14 @@
-"""Fixtures for the built-site tests: the site, its offline copy, and a headless browser.
+"""Fixtures for the built-site tests: the site, its variants, and a headless browser.
 
-`make test` builds the site once (`site/`) and the offline copy once (`site-offline/`) and points
-these tests at them with ``DLREF_SITE_DIR`` and ``DLREF_OFFLINE_SITE_DIR``. Run on their own
-(``pytest tests/site``) they build what they need into a temporary folder.
+`make test` builds, before these tests start, the site (``site/``), the offline copy
+(``site-offline/``), the published configuration (``build/site-hosted/``) and a second clean
+build for the reproducibility test (``build/site-again/``), and points the tests at them with
+``DLREF_SITE_DIR``, ``DLREF_OFFLINE_SITE_DIR``, ``DLREF_HOSTED_SITE_DIR`` and
+``DLREF_SECOND_BUILD_DIR``. Whatever is not given is built here, into a temporary folder: run
+on their own (``pytest tests/site``) the tests build everything they need.
+
+Under pytest-xdist each worker has its own session fixtures (browser, server, parsed pages);
+`make test` distributes by class and module (``--dist loadscope``, see ``test_browser.py``).
 
 Browser tests (marker ``browser``) need Chromium. Where there is none they are skipped with a
 message, unless ``DLREF_REQUIRE_BROWSER=1`` (CI sets it after installing Chromium), where a
@@ -18,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from tools.browser import Browser, find_chromium, serve
-from tools.sitecheck import ROOT, Page, build_site, pages
+from tools.sitecheck import HOSTED_ENV, ROOT, Page, build_site, clean_build, pages
 
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -44,6 +50,25 @@ def offline_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The offline copy (``$DLREF_OFFLINE_SITE_DIR``, or a fresh offline build)."""
     return _site_from_env("DLREF_OFFLINE_SITE_DIR") or build_site(
         tmp_path_factory.mktemp("offline") / "site-offline", offline=True
+    )
+
+
+@pytest.fixture(scope="session")
+def hosted_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The configuration the Pages workflow publishes, with ``HOSTED_ENV``'s addresses
+    (``$DLREF_HOSTED_SITE_DIR``, or a fresh strict build)."""
+    return _site_from_env("DLREF_HOSTED_SITE_DIR") or build_site(
+        tmp_path_factory.mktemp("hosted") / "site-hosted", extra_env=HOSTED_ENV
+    )
+
+
+@pytest.fixture(scope="session")
+def second_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A second clean build of the same sources: a new ``mkdocs build`` process with empty
+    jieba and matplotlib caches (``$DLREF_SECOND_BUILD_DIR``, which `make test` builds with
+    ``tools/build_sites.py --clean`` while it builds ``site/``; or built here)."""
+    return _site_from_env("DLREF_SECOND_BUILD_DIR") or clean_build(
+        tmp_path_factory.mktemp("again") / "site-again"
     )
 
 

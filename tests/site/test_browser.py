@@ -43,7 +43,8 @@ PAGE_STATE = r"""
     else if (!caption || !caption.textContent.trim()) problem = "no caption";
     else if (media.tagName === "IMG" && !(media.complete && media.naturalWidth > 0))
       problem = "image did not load";
-    else if (media.tagName.toLowerCase() === "svg" && !media.querySelector("path, text, use, image"))
+    else if (media.tagName.toLowerCase() === "svg"
+             && !media.querySelector("path, text, use, image"))
       problem = "empty svg";
     else if (visible(fig)) {
       const box = media.getBoundingClientRect();
@@ -86,9 +87,11 @@ def _slug(page: Page) -> str:
 
 def _check_page(tab: Tab, url: str, mode: Mode) -> tuple[list[str], Any, int]:
     visit = tab.goto(url)
-    # KaTeX typesets after the load event; give it a moment before calling a formula unrendered.
+    # KaTeX typesets after the load event; give it time before calling a formula unrendered (a
+    # ceiling, not a delay: the wait ends as soon as every formula is typeset; generous because
+    # `make test` runs two browsers at once, one per core).
     tab.wait_for(
-        "![...document.querySelectorAll('.arithmatex')].some(e => !e.querySelector('.katex'))", 5
+        "![...document.querySelectorAll('.arithmatex')].some(e => !e.querySelector('.katex'))", 15
     )
     state = tab.eval(PAGE_STATE)
     problems = [*visit.console_errors, *visit.failed_requests]
@@ -122,8 +125,15 @@ def _visit_all(browser: Browser, base_url: str, pages: list[Page], mode: Mode) -
     return {"problems": problems, "weights": weights}
 
 
-@pytest.fixture(scope="module")
+# Under pytest-xdist `make test` runs these with `--dist loadscope`: each class is one unit of
+# work for one worker. The light, dark and phone runs over every page, the searches, the 404 page
+# and the offline copy run side by side, and the two tests that share the light-mode visit of
+# every page stay together, so the pages are visited once per mode.
+
+
+@pytest.fixture(scope="class")
 def light_run(browser: Browser, base_url: str, site_pages: list[Page]) -> dict[str, Any]:
+    """Every page in light mode, once for the class that uses it (TestLightMode)."""
     run = _visit_all(browser, base_url, site_pages, LIGHT)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "page-weights.json").write_text(
@@ -132,24 +142,32 @@ def light_run(browser: Browser, base_url: str, site_pages: list[Page]) -> dict[s
     return run
 
 
-def test_every_page_loads_cleanly_light(light_run: dict[str, Any]) -> None:
-    assert not light_run["problems"], "\n".join(light_run["problems"])
+class TestLightMode:
+    def test_every_page_loads_cleanly(self, light_run: dict[str, Any]) -> None:
+        assert not light_run["problems"], "\n".join(light_run["problems"])
+
+    def test_median_first_visit_is_within_budget(self, light_run: dict[str, Any]) -> None:
+        weights = light_run["weights"]
+        median = statistics.median(weights.values())
+        assert median < MEDIAN_FIRST_VISIT_BUDGET, (
+            f"median first visit {median:.0f} B >= {MEDIAN_FIRST_VISIT_BUDGET} B: {weights}"
+        )
 
 
-@pytest.mark.parametrize("mode", [DARK, PHONE], ids=lambda m: m.name)
-def test_every_page_loads_cleanly(
-    browser: Browser, base_url: str, site_pages: list[Page], mode: Mode
-) -> None:
-    run = _visit_all(browser, base_url, site_pages, mode)
-    assert not run["problems"], "\n".join(run["problems"])
+class TestDarkMode:
+    def test_every_page_loads_cleanly(
+        self, browser: Browser, base_url: str, site_pages: list[Page]
+    ) -> None:
+        run = _visit_all(browser, base_url, site_pages, DARK)
+        assert not run["problems"], "\n".join(run["problems"])
 
 
-def test_median_first_visit_is_within_budget(light_run: dict[str, Any]) -> None:
-    weights = light_run["weights"]
-    median = statistics.median(weights.values())
-    assert median < MEDIAN_FIRST_VISIT_BUDGET, (
-        f"median first visit {median:.0f} B >= {MEDIAN_FIRST_VISIT_BUDGET} B: {weights}"
-    )
+class TestPhone:
+    def test_every_page_loads_cleanly(
+        self, browser: Browser, base_url: str, site_pages: list[Page]
+    ) -> None:
+        run = _visit_all(browser, base_url, site_pages, PHONE)
+        assert not run["problems"], "\n".join(run["problems"])
 
 
 # -- search, as a reader uses it -------------------------------------------------------------
@@ -186,24 +204,27 @@ def search(tab: Tab, start_url: str, query: str) -> list[str]:
     return paths
 
 
-@pytest.mark.parametrize(("query", "targets"), SEARCHES, ids=[q for q, _ in SEARCHES])
-def test_search_finds_the_page_that_explains_it(
-    browser: Browser, base_url: str, site: Path, query: str, targets: list[str]
-) -> None:
-    present = [t for t in targets if (site / t / "index.html").is_file()]
-    if not present:
-        pytest.skip(f"the page for {query!r} ({', '.join(targets)}) is not in the built site yet")
-    tab = browser.new_tab()
-    try:
-        paths = search(tab, base_url, query)
-        errors = tab.visit.console_errors + tab.visit.failed_requests
-    finally:
-        tab.close()
-    pages = list(dict.fromkeys(p.split("#")[0] for p in paths))
-    assert not errors, errors
-    assert any("/" + t in pages[:TOP] for t in present), (
-        f"search {query!r}: expected {present} among the first {TOP} results, got {pages}"
-    )
+class TestSearch:
+    @pytest.mark.parametrize(("query", "targets"), SEARCHES, ids=[q for q, _ in SEARCHES])
+    def test_search_finds_the_page_that_explains_it(
+        self, browser: Browser, base_url: str, site: Path, query: str, targets: list[str]
+    ) -> None:
+        present = [t for t in targets if (site / t / "index.html").is_file()]
+        if not present:
+            pytest.skip(
+                f"the page for {query!r} ({', '.join(targets)}) is not in the built site yet"
+            )
+        tab = browser.new_tab()
+        try:
+            paths = search(tab, base_url, query)
+            errors = tab.visit.console_errors + tab.visit.failed_requests
+        finally:
+            tab.close()
+        pages = list(dict.fromkeys(p.split("#")[0] for p in paths))
+        assert not errors, errors
+        assert any("/" + t in pages[:TOP] for t in present), (
+            f"search {query!r}: expected {present} among the first {TOP} results, got {pages}"
+        )
 
 
 # -- the 404 page ----------------------------------------------------------------------------

@@ -10,15 +10,16 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from tools.sitecheck import (
+    HOSTED_ENV,
     KNOWN_JS_URLS,
     ROOT,
     Page,
     css_urls,
-    build_site,
     js_absolute_urls,
     pages,
     resolve,
@@ -185,26 +186,18 @@ def test_offline_copy_uses_file_urls_and_local_search(offline_site: Path) -> Non
     assert not problems, _report(problems, "offline-copy problems")
 
 
-def test_hosted_build_links_the_repository_without_calling_its_api(tmp_path: Path) -> None:
+def test_hosted_build_links_the_repository_without_calling_its_api(hosted_site: Path) -> None:
     """The build the Pages workflow publishes: site_url under a path, repository and edit links
     set. The repository link is there; material's API call for star counts is not."""
-    site_url, repo = "https://example.org/dlref/", "https://example.org/owner/dlref"
-    hosted = build_site(
-        tmp_path / "hosted",
-        extra_env={
-            "DLREF_SITE_URL": site_url,
-            "DLREF_REPO_URL": repo,
-            "DLREF_EDIT_URI": "edit/main/docs/",
-        },
-    )
-    hosted_pages = pages(hosted)
+    site_url, repo = HOSTED_ENV["DLREF_SITE_URL"], HOSTED_ENV["DLREF_REPO_URL"]
+    hosted_pages = pages(hosted_site)
     assert not [p.path for p in hosted_pages if p.has_source_widget]
-    index = (hosted / "index.html").read_text(encoding="utf-8")
+    index = (hosted_site / "index.html").read_text(encoding="utf-8")
     assert f'<link rel="canonical" href="{site_url}">' in index
     assert f'href="{repo}"' in index
-    assert f'href="{repo}/edit/main/docs/index.md"' in index
-    assert f"<loc>{site_url}</loc>" in (hosted / "sitemap.xml").read_text(encoding="utf-8")
-    problems = broken_links(hosted, hosted_pages, "/dlref/")
+    assert f'href="{repo}/{HOSTED_ENV["DLREF_EDIT_URI"]}index.md"' in index
+    assert f"<loc>{site_url}</loc>" in (hosted_site / "sitemap.xml").read_text(encoding="utf-8")
+    problems = broken_links(hosted_site, hosted_pages, urlsplit(site_url).path)
     problems += [
         f"{p.path}: {what} {url}"
         for p in hosted_pages
