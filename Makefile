@@ -158,7 +158,7 @@ format: env
 # Time dlref against PyTorch (forward + backward, CPU, float32, 1 thread); writes bench/results.json,
 # which the performance page renders. Not part of `make test`: timings never gate the tests.
 bench: env
-	$(BIN)/python bench/run.py --threads 1 --sweep
+	$(BIN)/python bench/run.py --threads 1 --processes 3 --sweep
 	$(BIN)/python bench/run.py --threads 1 --heap default --out bench/results-default-heap.json
 	$(BIN)/python bench/bench_autograd.py
 
