@@ -370,12 +370,12 @@ class _ELU(torch.autograd.Function):
         # 1 where x > 0, α e^x where x <= 0 (α at the kink, as in PyTorch). Recomputing e^x
         # costs one exp2 pass; saving the output instead would keep one more full-size tensor
         # alive until the backward.
+        e = x.clamp_max(0).mul_(LOG2_E).exp2_()  # e^{min(x, 0)}: 1 where x > 0
         if alpha == 1 and not _recorded():
             # With α = 1 the two branches meet at 0 (e^0 = 1): the derivative is e^{min(x, 0)},
-            # one buffer, updated in place.
-            return x.clamp_max(0).mul_(LOG2_E).exp2_().mul_(grad), None
+            # and e is updated in place.
+            return e.mul_(grad), None
         # Any α: (1 - α) [x > 0] + α e^{min(x, 0)}.
-        e = x.clamp_max(0).mul_(LOG2_E).exp2_()  # e^{min(x, 0)}: 1 where x > 0
         return _step(x).mul_(1 - alpha).add_(e, alpha=alpha).mul_(grad), None
 
 

@@ -28,7 +28,7 @@ from dlref.functional._validation import (
     legacy_reduction,
 )
 from dlref.functional._validation import reduce as apply_reduction
-from dlref.functional.activation import LOG2_E, _logistic, sigmoid
+from dlref.functional.activation import LOG2_E, _logistic, _recorded, sigmoid
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits"]
 
@@ -311,7 +311,7 @@ class _BCEWithLogits(torch.autograd.Function):
         g = grad / input.numel() if ctx.reduction == "mean" else grad
         grad_input = grad_target = None
         if ctx.needs_input_grad[0]:
-            if torch.is_grad_enabled():  # create_graph=True: through dlref's sigmoid Function
+            if _recorded():  # create_graph=True: through dlref's sigmoid Function
                 grad_input = (sigmoid(input) - target) * g
             else:  # the values only: sigma(x) in a new tensor, the rest in place
                 grad_input = _logistic(input).sub_(target).mul_(g)

@@ -36,6 +36,7 @@ from dlref.functional._validation import (
     check_tensor,
     legacy_reduction,
 )
+from dlref.functional.activation import _recorded
 from dlref.functional.softmax import LOG2_E, _shift, log_softmax, softmax
 
 __all__ = ["cross_entropy", "nll_loss"]
@@ -515,7 +516,7 @@ class _CrossEntropy(torch.autograd.Function):
         # p g, with p = e^{x - m} / sum_c e^{x_c - m} from the forward: one pass, one new tensor.
         # With create_graph=True autograd must differentiate p, and e and total are
         # intermediates it knows nothing about: recompute p with a softmax it can differentiate.
-        grad_input = softmax(input, dim=1) * g if torch.is_grad_enabled() else e * (g / total)
+        grad_input = softmax(input, dim=1) * g if _recorded() else e * (g / total)
         # minus the one-hot vector: add -g at each true class
         return grad_input.scatter_add_(1, index, (-g).expand(index.shape)), None, None
 

@@ -46,6 +46,7 @@ import torch
 from torch import Tensor
 
 from dlref.functional._validation import check_floating, check_tensor
+from dlref.functional.activation import _recorded
 
 LOG2_E = math.log2(math.e)  # e^t = 2^(t log2 e)
 
@@ -151,7 +152,7 @@ class _LogSoftmax(torch.autograd.Function):
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
         out, e, total = ctx.saved_tensors
         grad_sum = grad.sum(dim=ctx.dim, keepdim=True)  # sum_k g_k, one per slice
-        if torch.is_grad_enabled():
+        if _recorded():
             # create_graph=True: autograd records this backward and cannot differentiate
             # through e, an intermediate it never saw; recompute softmax from the output.
             # exp2_ saves its result for its own derivative, so the product is a new tensor.
