@@ -428,7 +428,6 @@ def suite_in_processes(processes: int, argv: list[str]) -> list[dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--filter", default="")
@@ -460,9 +459,10 @@ def main(argv: list[str] | None = None) -> int:
         f"threads={args.threads}, float32, CPU, heap={heap}"
     )
     if args.processes > 1:
-        passed = [a for a in argv if a not in ("--sweep", "--no-save")]
-        passed = [a for k, a in enumerate(passed) if "--out" not in (a, passed[k - 1])]
-        rows = suite_in_processes(args.processes, passed)
+        # The children time the suite only, with the same settings; this process then adds
+        # the sweep and the primitives and writes the results.
+        suite_args = ["--threads", str(args.threads), "--heap", args.heap, "--filter", args.filter]
+        rows = suite_in_processes(args.processes, suite_args + ["--quick"] * args.quick)
     else:
         cases = [c for c in functional_cases() + rnn_cases() if args.filter in c.name]
         rows = run_suite(cases, rounds, number, timer)
