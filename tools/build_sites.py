@@ -43,7 +43,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tools.sitecheck import BUILD_ENV, HOSTED_ENV, clean_build  # noqa: E402
+from tools.sitecheck import HOSTED_ENV, build_environment, clean_build  # noqa: E402
 
 VARIANTS = {
     "site": {"DLREF_OFFLINE": "false"},
@@ -132,11 +132,7 @@ def _label(dest: Path) -> str:
 
 
 def _environment(variant: str) -> dict[str, str]:
-    env = dict(os.environ)
-    for key, value in BUILD_ENV.items():
-        env.setdefault(key, value)
-    env.update(VARIANTS[variant])
-    return env
+    return build_environment(VARIANTS[variant])
 
 
 def build_variants(site: Path, others: list[tuple[str, Path]]) -> None:

@@ -360,6 +360,16 @@ HOSTED_ENV = {
 }
 
 
+def build_environment(extra_env: dict[str, str]) -> dict[str, str]:
+    """This process's environment with the Makefile's fixed build settings as defaults, then
+    ``extra_env`` on top."""
+    env = dict(os.environ)
+    for key, value in BUILD_ENV.items():
+        env.setdefault(key, value)
+    env.update(extra_env)
+    return env
+
+
 def build_site(
     dest: Path, *, offline: bool = False, extra_env: dict[str, str] | None = None
 ) -> Path:
@@ -369,11 +379,7 @@ def build_site(
     import subprocess
     import sys
 
-    env = dict(os.environ)
-    for key, value in BUILD_ENV.items():
-        env.setdefault(key, value)
-    env["DLREF_OFFLINE"] = "true" if offline else "false"
-    env.update(extra_env or {})
+    env = build_environment({"DLREF_OFFLINE": "true" if offline else "false", **(extra_env or {})})
     mkdocs = [sys.executable, "-m", "mkdocs", "build", "--strict"]
     done = subprocess.run(
         [*mkdocs, "--site-dir", str(dest)], cwd=ROOT, env=env, capture_output=True, text=True
