@@ -44,6 +44,12 @@ def check_same_shape(input: Tensor, target: Tensor, what: str = "target") -> Non
         )
 
 
+def check_dropout_p(p: float) -> None:
+    """Raise ``ValueError`` unless ``0 <= p <= 1``, with PyTorch's message for dropout."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
 def reduce(loss: Tensor, reduction: str) -> Tensor:
     """Apply a loss reduction: keep every element, average them, or add them up.
 
@@ -79,6 +85,7 @@ def legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: 
 
 __all__ = [
     "REDUCTIONS",
+    "check_dropout_p",
     "check_floating",
     "check_reduction",
     "check_same_shape",
