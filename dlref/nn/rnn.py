@@ -91,9 +91,9 @@ def step(a: Tensor, h: Tensor, weight_hh_t: Tensor, act: Activation) -> Tensor:
     r"""One step of the recurrence from its input part: $h' = \phi(a + h W_{hh}^\top)$.
 
     ``a`` is :func:`input_part` of this step's input, ``h`` the previous hidden state $(N, H)$,
-    ``weight_hh_t`` is $W_{hh}^\top$ (``weight_hh.t()``, a view, no copy). The caller transposes:
-    over a sequence it does so once, not once per step (each ``.t()`` of a parameter is one more
-    autograd node in the backward; measured 1.7 % of an RNN's forward + backward).
+    ``weight_hh_t`` is $W_{hh}^\top$ (``weight_hh.t()``, a view, no copy). The caller transposes,
+    so that over a sequence it does so once rather than at every step: each ``.t()`` of a
+    parameter is one more autograd node for the backward to run.
     """
     return act(torch.addmm(a, h, weight_hh_t))  # addmm(a, h, W^T) = a + h W^T in one call
 
