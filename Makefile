@@ -170,13 +170,14 @@ bench: env
 	$(BIN)/python bench/run.py --threads 1 --heap default --out bench/results-default-heap.json
 	$(BIN)/python bench/bench_autograd.py
 
-# Re-pin every Python dependency after editing pyproject.toml.
+# Re-pin every Python dependency after editing pyproject.toml. `--all` keeps setuptools, which
+# tests/test_packaging.py builds the wheel with (pip itself is left out).
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/pip install --quiet "torch==2.13.0" -e ".[docs,test]"
 	{ echo "# Exact versions of every Python dependency, installed with \`pip install -c constraints.txt\`."; \
 	  echo "# Regenerate with \`make lock\` after changing pyproject.toml."; \
-	  .lock-venv/bin/pip freeze --exclude-editable | sed 's/+cpu$$//'; } > constraints.txt
+	  .lock-venv/bin/pip freeze --all --exclude-editable | grep -v '^pip==' | sed 's/+cpu$$//'; } > constraints.txt
 	rm -rf .lock-venv
 
 clean:

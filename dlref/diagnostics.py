@@ -64,6 +64,10 @@ def dead_units(pre_activations: Tensor, unit_dim: int = -1) -> Tensor:
     convolution's $(N, C, H, W)$ gives one entry per channel. Output: $(H)$. The result carries
     no gradient.
 
+    Infinities are values like any other: $\operatorname{ReLU}(-\infty) = 0$, so a unit whose
+    pre-activations are all $\le 0$ or $-\infty$ is dead, and one $+\infty$ makes it alive. NaN
+    raises (see above): ``NaN <= 0`` is false, and a NaN unit would otherwise count as alive.
+
     See Also
     --------
     dead_fraction : the fraction of dead units.
@@ -78,6 +82,9 @@ def dead_units(pre_activations: Tensor, unit_dim: int = -1) -> Tensor:
     ...                   [ 0.5, -3.0, 0.0]])   # 3 examples, 3 units
     >>> dead_units(z)
     tensor([False,  True,  True])
+    >>> inf = float("inf")
+    >>> dead_units(torch.tensor([[-inf, inf], [-1.0, -inf]]))
+    tensor([ True, False])
     """
     check_floating(pre_activations, "pre_activations")
     if pre_activations.dim() == 0:

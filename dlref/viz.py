@@ -12,16 +12,27 @@ printed HTML into the page. This module makes that output
 * **accessible and theme-aware**: the SVG carries ``role="img"`` and an ``aria-label``, sits in a
   ``<figure>`` with a caption, and the site's stylesheet adapts it to the dark palette.
 
-Importing this module configures matplotlib (:func:`setup`), so a page imports it *before* it
-creates a figure: a text's font is fixed when the text is created. Matplotlib is only needed to
-draw; importing :mod:`dlref` itself never imports it.
+It also holds :func:`source_markdown`, which prints a function's source into a page.
+
+This module is site machinery, not a lesson: no module under ``dlref.functional``, ``dlref.nn``,
+``dlref.autograd`` or ``dlref.data`` imports it, and importing :mod:`dlref` never imports it or
+matplotlib. It ships in the package so that a page's code runs the same in a notebook with only
+dlref installed.
+
+Drawing needs matplotlib and the CJK font package: ``pip install "dlref[viz]"``. Importing this
+module configures matplotlib (:func:`setup`) when both are installed, so a page imports it
+*before* it creates a figure: a text's font is fixed when the text is created. Without them the
+import still works (:func:`source_markdown` needs neither), and :func:`setup` and
+:func:`figure_html` raise an ``ImportError`` that names the extra to install.
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
 import html
+import importlib
 import inspect
 import io
 import logging
@@ -38,9 +49,25 @@ __all__ = ["figure_html", "setup", "source_markdown"]
 CJK_FAMILY = "Noto Sans CJK TC"
 
 
+#: What to install for figures, named in the error when something is missing.
+VIZ_EXTRA = 'pip install "dlref[viz]"'
+
+
+def _require(module: str) -> Any:
+    """Import a drawing dependency, or raise an ImportError that says how to install it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        raise ImportError(
+            f"dlref.viz draws figures with matplotlib and the CJK font package "
+            f"cvttf-NotoSansCJK-Regular, and {module!r} is not installed: {VIZ_EXTRA} "
+            f"(or pip install matplotlib cvttf-NotoSansCJK-Regular)"
+        ) from error
+
+
 @cache
 def _cjk_font_path() -> Path:
-    import cvttf_NotoSansCJK_Regular as font_pkg
+    font_pkg = _require("cvttf_NotoSansCJK_Regular")
 
     path = Path(font_pkg.__file__).with_name("NotoSansCJKtc-Regular.otf")
     if not path.is_file():
@@ -50,9 +77,15 @@ def _cjk_font_path() -> Path:
 
 @cache
 def setup() -> None:
-    """Configure matplotlib once for the site's figures (idempotent; run on import)."""
-    import matplotlib as mpl
-    from matplotlib import font_manager
+    """Configure matplotlib once for the site's figures (idempotent; run on import).
+
+    Raises
+    ------
+    ImportError
+        If matplotlib or the CJK font package is not installed (``pip install "dlref[viz]"``).
+    """
+    mpl = _require("matplotlib")
+    font_manager = _require("matplotlib.font_manager")
 
     mpl.use("svg")
     font_manager.fontManager.addfont(str(_cjk_font_path()))
@@ -66,7 +99,7 @@ def setup() -> None:
         if not (f.name == CJK_FAMILY and Path(f.fname) != _cjk_font_path())
         and not (f.name.startswith("DejaVu") and mpl_fonts not in Path(f.fname).resolve().parents)
     ]
-    font_manager.fontManager._findfont_cached.cache_clear()  # type: ignore[attr-defined]
+    font_manager.fontManager._findfont_cached.cache_clear()
     mpl.rcParams.update(
         {
             "svg.fonttype": "none",  # keep text as text: small, selectable, restylable
@@ -100,7 +133,10 @@ def setup() -> None:
     )
 
 
-setup()  # a page imports dlref.viz before it draws: fonts are fixed when a text is created
+# A page imports dlref.viz before it draws: fonts are fixed when a text is created. Without the
+# viz extra there is nothing to configure; figure_html and setup then say what to install.
+with contextlib.suppress(ImportError):
+    setup()
 
 
 class _Collect(logging.Handler):
@@ -138,6 +174,8 @@ def figure_html(fig: Any, *, alt: str, caption: str) -> str:
         If ``alt`` or ``caption`` is empty.
     RuntimeError
         If a label uses a character that no installed font can draw.
+    ImportError
+        If matplotlib or the CJK font package is not installed (``pip install "dlref[viz]"``).
 
     Examples
     --------
@@ -151,12 +189,11 @@ def figure_html(fig: Any, *, alt: str, caption: str) -> str:
     >>> out.startswith('<figure class="dlref-figure">'), "<svg" in out, "损失" in out
     (True, True, True)
     """
-    import matplotlib as mpl
-    import matplotlib.pyplot as plt
-
     if not alt.strip() or not caption.strip():
         raise ValueError("figure_html needs a non-empty `alt` and `caption`")
     setup()
+    mpl = _require("matplotlib")
+    plt = _require("matplotlib.pyplot")
     salt = hashlib.sha256(caption.encode("utf-8")).hexdigest()[:12]
     buf = io.StringIO()
     # Missing glyphs are reported as warnings (plain text) or as log records (mathtext):

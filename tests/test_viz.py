@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import textwrap
 
 import matplotlib.pyplot as plt
 import pytest
@@ -91,3 +94,60 @@ def test_source_markdown_shows_code_without_the_docstring() -> None:
     assert block.endswith("    return y\n```")
     assert "must not be shown" not in block
     assert "must not be shown" in source_markdown(_documented, docstring=True)
+
+
+# ---- site machinery, apart from the lessons ------------------------------------------------------
+
+_BLOCK_DRAWING = """
+import importlib.abc, sys
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("matplotlib", "cvttf_NotoSansCJK_Regular"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+sys.meta_path.insert(0, Block())
+"""
+
+
+def _run(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_without_matplotlib_viz_imports_and_figures_say_what_to_install() -> None:
+    """A notebook with only dlref installed: source_markdown works, figure_html names the extra."""
+    result = _run(
+        _BLOCK_DRAWING
+        + """
+import dlref.viz
+print(dlref.viz.source_markdown(dlref.viz.source_markdown).splitlines()[1])
+try:
+    dlref.viz.figure_html(object(), alt="a", caption="b")
+except ImportError as error:
+    print("ImportError:", error)
+"""
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("def source_markdown(")
+    assert lines[1].startswith("ImportError: dlref.viz draws figures with matplotlib")
+    assert 'pip install "dlref[viz]"' in lines[1]
+
+
+def test_lessons_never_import_viz_or_matplotlib() -> None:
+    result = _run(
+        _BLOCK_DRAWING
+        + """
+import dlref, dlref.functional, dlref.nn, dlref.autograd, dlref.data, dlref.diagnostics
+x = dlref.autograd.Value(2.0) * 3.0
+assert "dlref.viz" not in sys.modules and "matplotlib" not in sys.modules
+print("ok")
+"""
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"

@@ -10,7 +10,11 @@ and drawings of the computation graph.
 
 from dlref.autograd.draw import draw_graph, draw_side_by_side, draw_torch_graph
 from dlref.autograd.engine import Value
-from dlref.autograd.nn import MLP, Layer, Module, Neuron, make_moons
+from dlref.autograd.nn import MLP, Layer, Module, Neuron
+
+# The data maker lives in dlref.data; this name stays for docs/api/autograd.md and
+# bench/bench_autograd.py, which import it from here.
+from dlref.data import make_moons
 
 __all__ = [
     "MLP",

@@ -1,4 +1,4 @@
-r"""A multilayer perceptron built from ``Value`` scalars, and a toy dataset.
+r"""A multilayer perceptron built from ``Value`` scalars.
 
 讲解见站点页面「反向传播」 docs/basics/backpropagation.md.
 
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from dlref.autograd.engine import Number, Value
 
-__all__ = ["MLP", "Layer", "Module", "Neuron", "make_moons"]
+__all__ = ["MLP", "Layer", "Module", "Neuron"]
 
 
 class Module:
@@ -173,51 +173,3 @@ class MLP(Module):
 
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
-
-
-def make_moons(
-    n_samples: int = 100, noise: float = 0.1, seed: int = 0
-) -> tuple[list[list[float]], list[int]]:
-    r"""Two interleaving half circles in the plane: a small non-linear classification problem.
-
-    Half the points lie on the upper half circle $(\cos t, \sin t)$, label $+1$; the others on
-    the lower one $(1 - \cos t, 0.5 - \sin t)$, label $-1$; $t$ is uniform in $[0, \pi]$ and each
-    coordinate gets Gaussian noise of standard deviation ``noise``.
-
-    Parameters
-    ----------
-    n_samples : int, default 100
-        Number of points (the upper moon gets the extra one when it is odd).
-    noise : float, default 0.1
-        Standard deviation of the noise.
-    seed : int, default 0
-        Random seed: the same seed gives the same points.
-
-    Returns
-    -------
-    X : list of [float, float]
-    y : list of int
-        Labels $\pm 1$.
-
-    See Also
-    --------
-    sklearn.datasets.make_moons : the same shapes (labels 0/1 there).
-
-    Examples
-    --------
-    >>> from dlref.autograd import make_moons
-    >>> X, y = make_moons(6, seed=1)
-    >>> len(X), y
-    (6, [1, 1, 1, -1, -1, -1])
-    """
-    rng = random.Random(seed)
-    n_up = n_samples - n_samples // 2
-    points: list[list[float]] = []
-    y: list[int] = []
-    for i in range(n_samples):
-        t = rng.uniform(0.0, math.pi)
-        upper = i < n_up
-        px, py = (math.cos(t), math.sin(t)) if upper else (1 - math.cos(t), 0.5 - math.sin(t))
-        points.append([px + rng.gauss(0.0, noise), py + rng.gauss(0.0, noise)])
-        y.append(1 if upper else -1)
-    return points, y

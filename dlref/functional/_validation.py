@@ -44,6 +44,25 @@ def check_same_shape(input: Tensor, target: Tensor, what: str = "target") -> Non
         )
 
 
+def check_dropout_p(p: float) -> None:
+    """Raise ``ValueError`` unless ``0 <= p <= 1``, with PyTorch's message for dropout."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def normalize_padding_idx(padding_idx: int | None, num_embeddings: int) -> int | None:
+    """Turn a negative ``padding_idx`` into a row number, as PyTorch does (-1 is the last row)."""
+    if padding_idx is None:
+        return None
+    if not -num_embeddings <= padding_idx < num_embeddings:
+        raise ValueError(
+            f"padding_idx must be within num_embeddings: expected an integer in "
+            f"[{-num_embeddings}, {num_embeddings}) for num_embeddings={num_embeddings}, "
+            f"got {padding_idx}"
+        )
+    return padding_idx + num_embeddings if padding_idx < 0 else padding_idx
+
+
 def reduce(loss: Tensor, reduction: str) -> Tensor:
     """Apply a loss reduction: keep every element, average them, or add them up.
 
@@ -79,10 +98,12 @@ def legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: 
 
 __all__ = [
     "REDUCTIONS",
+    "check_dropout_p",
     "check_floating",
     "check_reduction",
     "check_same_shape",
     "check_tensor",
     "legacy_reduction",
+    "normalize_padding_idx",
     "reduce",
 ]

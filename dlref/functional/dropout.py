@@ -8,15 +8,9 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from dlref.functional._validation import check_floating
+from dlref.functional._validation import check_dropout_p, check_floating
 
 __all__ = ["dropout"]
-
-
-def _check_dropout_p(p: float) -> None:
-    """The message PyTorch uses, so a user sees the same words from both libraries."""
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
@@ -61,14 +55,23 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     -----
     Shape: any; the output has the input's shape.
 
-    The mask is drawn as PyTorch's CPU kernel draws it:
-    ``torch.empty_like(input).bernoulli_(1 - p)`` divided by $1 - p$, then multiplied into
-    ``input``. With torch 2.13 on the CPU this consumes the random stream exactly like
-    ``torch.nn.functional.dropout``, so the same seed gives the same mask (checked in the
-    tests). That is a property of the current PyTorch kernel, not a promise: on a GPU PyTorch
-    uses a fused kernel with its own random stream. What dlref guarantees, and tests, are the
-    statistics: the zero fraction is about $p$, survivors are $x \cdot (1/(1-p))$, the expectation
-    is preserved, and the gradient is the mask divided by $1 - p$.
+    The mask is drawn exactly as PyTorch draws it on the CPU. ``torch.nn.functional.dropout``
+    calls ATen's ``dropout``, which on the CPU (its fused ``native_dropout`` kernel is used only
+    on CUDA and other accelerators) runs ``noise = empty_like(input); noise.bernoulli_(1 - p);
+    noise.div_(1 - p); input * noise``. dlref makes the same calls in the same order:
+    ``torch.empty_like(input).bernoulli_(1 - p)``, then ``mask / (1 - p)``, then the product.
+    ``bernoulli_`` with a float probability is what decides the random stream, and it is not the
+    same on every CPU: on Intel CPUs PyTorch fills it with MKL's generator, elsewhere (AMD, ARM)
+    with its own default kernel. Because dlref calls that very function, it takes the same branch
+    as PyTorch on every machine, and under the same seed dlref and PyTorch draw the same mask on
+    any CPU vendor (checked in the tests). The mask itself differs between vendors for both: a
+    page shows its statistics, never a literal mask. Other ways to draw it, such as
+    ``torch.rand_like(input) < 1 - p`` or ``torch.bernoulli(probabilities)`` (a tensor of
+    probabilities takes another kernel), draw other masks. ``empty_like`` also keeps the
+    input's memory layout, so a transposed input gets the same mask as in PyTorch.
+
+    NaN and $\pm\infty$ pass through a kept element scaled like any number, and a dropped one
+    becomes $0 \cdot x$: NaN for $x$ NaN or $\pm\infty$, as in PyTorch (the same product).
 
     See Also
     --------
@@ -89,15 +92,17 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     >>> F.dropout(x, p=0.2, training=False) is x
     True
     """
-    _check_dropout_p(p)
+    check_dropout_p(p)
     check_floating(input, "input")
     if not training or p == 0.0 or input.numel() == 0:
         return input
     if p == 1.0:
-        # Every element is dropped; multiplying by 0 (rather than returning zeros) keeps the
-        # graph connected, so the gradient is a tensor of zeros as in PyTorch.
+        # Every element is dropped, and m / (1 - p) would be 0 / 0. Multiplying by 0 (rather than
+        # returning zeros) keeps the graph connected: the gradient is zeros, as in PyTorch.
         scale = torch.zeros((), dtype=input.dtype, device=input.device)
     else:
-        scale = torch.empty_like(input).bernoulli_(1.0 - p)  # m_i ~ Bernoulli(1 - p)
-        scale.div_(1.0 - p)  # m_i / (1 - p)
-    return input.mul_(scale) if inplace else input * scale
+        mask = torch.empty_like(input).bernoulli_(
+            1 - p
+        )  # m_i ~ Bernoulli(1 - p), as torch draws it
+        scale = mask / (1 - p)  # m_i / (1 - p)
+    return input.mul_(scale) if inplace else input * scale  # y_i = x_i m_i / (1 - p)

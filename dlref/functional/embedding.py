@@ -13,6 +13,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from dlref.functional._validation import normalize_padding_idx
+
 __all__ = ["embedding", "one_hot"]
 
 INDEX_DTYPES = (torch.int64, torch.int32)
@@ -36,19 +38,6 @@ def _check_indices(input: Tensor, num_embeddings: int) -> None:
             f"index {bad} is out of range for an embedding table with "
             f"num_embeddings={num_embeddings}: valid indices are 0 to {num_embeddings - 1}"
         )
-
-
-def _normalize_padding_idx(padding_idx: int | None, num_embeddings: int) -> int | None:
-    """Turn a negative ``padding_idx`` into a row number, as PyTorch does (-1 is the last row)."""
-    if padding_idx is None:
-        return None
-    if not -num_embeddings <= padding_idx < num_embeddings:
-        raise ValueError(
-            f"padding_idx must be within num_embeddings: expected an integer in "
-            f"[{-num_embeddings}, {num_embeddings}) for num_embeddings={num_embeddings}, "
-            f"got {padding_idx}"
-        )
-    return padding_idx + num_embeddings if padding_idx < 0 else padding_idx
 
 
 def _renorm_(weight: Tensor, indices: Tensor, max_norm: float, norm_type: float) -> None:
@@ -170,7 +159,7 @@ def embedding(
         )
     num_embeddings = weight.shape[0]
     _check_indices(input, num_embeddings)
-    padding_idx = _normalize_padding_idx(padding_idx, num_embeddings)
+    padding_idx = normalize_padding_idx(padding_idx, num_embeddings)
     if max_norm is not None:
         _renorm_(weight, input, max_norm, norm_type)
 

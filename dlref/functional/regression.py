@@ -20,6 +20,14 @@ their definitions (percent or fraction, what a zero target does); the choices ma
 * SMAPE is $2|\hat y - y| / (|y| + |\hat y|)$ with $0/0 := 0$, so it lies in $[0, 2]$;
 * RMSE is the square root of :func:`mse_loss` with the same ``reduction``; its gradient at zero
   error is defined as 0 (the square root has no derivative there).
+
+NaN and $\pm\infty$: :func:`mse_loss` and :func:`l1_loss` give PyTorch's values and gradients
+(NaN for $\infty - \infty$ and wherever a NaN enters a sum or mean). The metrics give what their
+formulas give in IEEE arithmetic: NaN for a NaN input, for $\infty - \infty$ and for
+$\infty / \infty$ (an infinite target in MAPE, an infinite prediction or target in SMAPE),
+$\infty$ for an infinite error over a finite denominator. :func:`rmse` equals
+``mse_loss(...).sqrt()`` in value everywhere and in gradient wherever the MSE is not 0. The tests
+draw NaN and $\pm\infty$ and pin all of this.
 """
 
 from __future__ import annotations
@@ -85,27 +93,24 @@ def _weighted_reduce(loss: Tensor, weight: Tensor | None, reduction: str) -> Ten
 class _SquaredError(torch.autograd.Function):
     r"""$\sum_i (\hat y_i - y_i)^2$ reduced by ``reduction``, with its derivative written out.
 
-    $\partial/\partial \hat y_i = 2 (\hat y_i - y_i)$, divided by $n$ for ``'mean'``, times the
-    incoming gradient. Doing the reduction here (not through autograd's ``mean``) keeps the
-    backward to one new tensor, the difference, and one multiplication in place (PyTorch's
-    fused kernel does both in one pass); the difference is recomputed from the saved inputs,
-    so the gradient itself stays differentiable.
+    The textbook derivative: $\partial \ell_i / \partial \hat y_i = 2 (\hat y_i - y_i)$, times
+    the incoming gradient, divided by $n$ for ``'mean'``; the target's gradient is its negative.
+    The backward is plain out-of-place arithmetic on the saved inputs, so autograd can
+    differentiate it again (second derivatives, ``create_graph=True``) without a second copy.
     """
 
     @staticmethod
     def forward(ctx: Any, input: Tensor, target: Tensor, reduction: str) -> Tensor:
         ctx.save_for_backward(input, target)
         ctx.reduction = reduction
-        return reduce((input - target).square_(), reduction)  # one temporary, squared in place
+        return reduce((input - target) ** 2, reduction)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None, None]:
         input, target = ctx.saved_tensors
-        if ctx.reduction == "none":  # one incoming gradient per element
-            grad_input = (input - target).mul_(grad).mul_(2)  # 2 (ŷ - y) g
-        else:  # one number: fold 2 [/ n] into it, and the pass over the data is a single mul_
-            scale = 2 / max(input.numel(), 1) if ctx.reduction == "mean" else 2
-            grad_input = (input - target).mul_(grad * scale)  # 2 (ŷ - y) g [/ n]
+        # 2 g, or 2 g / n for 'mean' (every element counts 1/n): one number unless 'none'
+        scale = 2 * grad / max(input.numel(), 1) if ctx.reduction == "mean" else 2 * grad
+        grad_input = (input - target) * scale  # 2 (ŷ - y) g [/ n]
         grad_target = -grad_input if ctx.needs_input_grad[1] else None
         return grad_input, grad_target, None
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from dlref.functional.dropout import _check_dropout_p, dropout
+from dlref.functional._validation import check_dropout_p
+from dlref.functional.dropout import dropout
 
 __all__ = ["Dropout"]
 
@@ -59,7 +60,7 @@ class Dropout(nn.Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
-        _check_dropout_p(p)
+        check_dropout_p(p)
         self.p = p
         self.inplace = inplace
 

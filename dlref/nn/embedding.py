@@ -10,7 +10,8 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from dlref.functional.embedding import _normalize_padding_idx, embedding
+from dlref.functional._validation import normalize_padding_idx
+from dlref.functional.embedding import embedding
 
 __all__ = ["Embedding"]
 
@@ -114,7 +115,7 @@ class Embedding(nn.Module):
         factory: dict[str, Any] = {"device": device, "dtype": dtype}
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
-        self.padding_idx = _normalize_padding_idx(padding_idx, num_embeddings)
+        self.padding_idx = normalize_padding_idx(padding_idx, num_embeddings)
         self.max_norm = max_norm
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq

@@ -1,17 +1,31 @@
-r"""The Elman recurrent network: one cell, and the multi-layer, bidirectional RNN built from it.
+r"""The Elman recurrent network: one step of the recurrence, and the RNN that repeats it.
 
 讲解见站点页面「循环神经网络」 docs/sequence/rnn.md。
 
-One step of the recurrence reads the input $x_t$ and the previous hidden state $h_{t-1}$:
+One step reads the input $x_t$ and the previous hidden state $h_{t-1}$:
 
 $$
-h_t = \tanh\left(x_t W_{ih}^\top + b_{ih} + h_{t-1} W_{hh}^\top + b_{hh}\right).
+h_t = \phi\left(x_t W_{ih}^\top + b_{ih} + h_{t-1} W_{hh}^\top + b_{hh}\right),
+\qquad \phi = \tanh \text{ or } \operatorname{ReLU}.
 $$
 
-:class:`RNNCell` is that one step. :class:`RNN` runs it over a whole sequence, for several
-stacked layers (layer $k+1$ reads the hidden states of layer $k$), optionally in both directions.
-Everything is tensor arithmetic (``addmm``, ``tanh``/``relu``, ``stack``) and autograd; PyTorch's
-fused RNN kernels are never called.
+The file reads in the order of the page:
+
+1. the formula, stated once, in two parts: :func:`input_part`
+   $a_t = x_t W_{ih}^\top + b_{ih} + b_{hh}$ (everything that does not read $h$) and
+   :func:`step` $h_t = \phi(a_t + h_{t-1} W_{hh}^\top)$;
+2. :class:`RNNCell`: one step, ``step(input_part(x), h)``;
+3. :func:`direction_reference`: the same step repeated over a sequence, one time step after the
+   other (the reference form);
+4. a marked section with the fast form that is itself a lesson, :func:`direction_hoisted`: the
+   input part for all $L$ time steps in one matrix product before the loop, so that only
+   $h_{t-1} W_{hh}^\top$ stays inside it. The tests prove it equal to the reference: values,
+   gradients and second derivatives;
+5. :class:`RNN`: layers and directions around the fast form (layer $k+1$ reads the hidden
+   states of layer $k$; a bidirectional layer runs a second recurrence backwards in time).
+
+Everything is tensor arithmetic (``linear``, ``addmm``, ``tanh``/``relu``, ``stack``) and
+autograd; PyTorch's fused RNN kernels are never called.
 """
 
 from __future__ import annotations
@@ -27,12 +41,14 @@ from torch import Tensor, nn
 from dlref.functional.dropout import dropout as dropout_fn
 from dlref.functional.linear import linear
 
-__all__ = ["RNN", "RNNCell"]
+__all__ = ["RNN", "RNNCell", "direction_hoisted", "direction_reference", "input_part", "step"]
 
-NONLINEARITIES: dict[str, Callable[[Tensor], Tensor]] = {"tanh": torch.tanh, "relu": torch.relu}
+Activation = Callable[[Tensor], Tensor]
+
+NONLINEARITIES: dict[str, Activation] = {"tanh": torch.tanh, "relu": torch.relu}
 
 
-def _activation(nonlinearity: str) -> Callable[[Tensor], Tensor]:
+def _activation(nonlinearity: str) -> Activation:
     if nonlinearity not in NONLINEARITIES:
         raise ValueError(f"Unknown nonlinearity {nonlinearity!r}. Select from 'tanh' or 'relu'.")
     return NONLINEARITIES[nonlinearity]
@@ -53,6 +69,33 @@ def _check_dtype(input: Tensor, weight: Tensor) -> None:
             f"input dtype {input.dtype} does not match the parameters' dtype {weight.dtype}; "
             f"convert one of them (e.g. input.to({weight.dtype}))"
         )
+
+
+# ---- the formula, stated once --------------------------------------------------------------------
+
+
+def input_part(
+    x: Tensor, weight_ih: Tensor, bias_ih: Tensor | None, bias_hh: Tensor | None
+) -> Tensor:
+    r"""The part of a step that does not read $h$: $a = x W_{ih}^\top + b_{ih} + b_{hh}$.
+
+    Both biases are added here, once, since neither depends on $h$. ``x`` may hold one time step
+    $(N, H_\text{in})$ or any number of rows, e.g. all $L N$ of a sequence (see
+    :func:`direction_hoisted`). Without biases (``None``) $a = x W_{ih}^\top$.
+    """
+    bias = None if bias_ih is None or bias_hh is None else bias_ih + bias_hh
+    return linear(x, weight_ih, bias)
+
+
+def step(a: Tensor, h: Tensor, weight_hh_t: Tensor, act: Activation) -> Tensor:
+    r"""One step of the recurrence from its input part: $h' = \phi(a + h W_{hh}^\top)$.
+
+    ``a`` is :func:`input_part` of this step's input, ``h`` the previous hidden state $(N, H)$,
+    ``weight_hh_t`` is $W_{hh}^\top$ (``weight_hh.t()``, a view, no copy). The caller transposes,
+    so that over a sequence it does so once rather than at every step: each ``.t()`` of a
+    parameter is one more autograd node for the backward to run.
+    """
+    return act(torch.addmm(a, h, weight_hh_t))  # addmm(a, h, W^T) = a + h W^T in one call
 
 
 class RNNCell(nn.Module):
@@ -99,7 +142,8 @@ class RNNCell(nn.Module):
     See Also
     --------
     torch.nn.RNNCell : the PyTorch module this mirrors.
-    RNN : the cell run over a sequence.
+    step, input_part : the formula this module evaluates.
+    RNN : the same step run over a sequence.
 
     Examples
     --------
@@ -182,8 +226,8 @@ class RNNCell(nn.Module):
                     f"for input of shape {tuple(input.shape)}"
                 )
             h = hx if batched else hx.unsqueeze(0)
-        pre = linear(x, self.weight_ih, self.bias_ih) + linear(h, self.weight_hh, self.bias_hh)
-        h_next = self._act(pre)
+        a = input_part(x, self.weight_ih, self.bias_ih, self.bias_hh)  # x W_ih^T + b_ih + b_hh
+        h_next = step(a, h, self.weight_hh.t(), self._act)  # act(a + h W_hh^T)
         return h_next if batched else h_next.squeeze(0)
 
     def extra_repr(self) -> str:
@@ -193,6 +237,109 @@ class RNNCell(nn.Module):
         if self.nonlinearity != "tanh":
             s += f", nonlinearity={self.nonlinearity}"
         return s
+
+
+# ---- the reference form: the step, repeated over time --------------------------------------------
+
+
+def direction_reference(
+    inputs: Tensor,
+    h: Tensor,
+    weight_ih: Tensor,
+    weight_hh: Tensor,
+    bias_ih: Tensor | None,
+    bias_hh: Tensor | None,
+    act: Activation,
+    reverse: bool = False,
+) -> tuple[Tensor, Tensor]:
+    r"""Run one direction of one layer over a sequence: the cell's step at every time step.
+
+    $$
+    h_t = \phi\left(x_t W_{ih}^\top + b_{ih} + b_{hh} + h_{t-1} W_{hh}^\top\right),
+    \qquad t = 1, \dots, L
+    $$
+
+    (or $t = L, \dots, 1$ when ``reverse``), exactly as :class:`RNNCell` computes one step.
+
+    Parameters
+    ----------
+    inputs : Tensor
+        The sequence $(L, N, H_\text{in})$, time first.
+    h : Tensor
+        The initial hidden state $h_0$, $(N, H)$.
+    weight_ih, weight_hh : Tensor
+        $W_{ih}$ $(H, H_\text{in})$ and $W_{hh}$ $(H, H)$.
+    bias_ih, bias_hh : Tensor or None
+        $b_{ih}$ and $b_{hh}$ $(H)$, or ``None`` for none.
+    act : callable
+        $\phi$, e.g. ``torch.tanh``.
+    reverse : bool, default False
+        Run from the last time step to the first.
+
+    Returns
+    -------
+    tuple of Tensor
+        Every hidden state $(L, N, H)$ (in time order, also when ``reverse``) and the last one
+        computed, $(N, H)$.
+
+    See Also
+    --------
+    direction_hoisted : the same numbers, with the input part moved out of the loop.
+    """
+    xs = inputs.unbind(0)  # x_1, ..., x_L
+    weight_hh_t = weight_hh.t()
+    states: list[Tensor] = [h] * len(xs)  # placeholders, each overwritten below
+    order = range(len(xs) - 1, -1, -1) if reverse else range(len(xs))
+    for t in order:
+        h = step(input_part(xs[t], weight_ih, bias_ih, bias_hh), h, weight_hh_t, act)
+        states[t] = h
+    return torch.stack(states), h
+
+
+# ==== Fast form: the input part hoisted out of the time loop ======================================
+# A lesson of its own (page「循环神经网络」): the input part a_t does not depend on h, so all L of
+# them can be computed before the loop, in one (L*N, H_in) x (H_in, H) matrix product instead of L
+# small ones. Only h_{t-1} W_hh^T, which does depend on the previous step, stays in the loop.
+# tests/nn/test_rnn.py proves it equal to direction_reference: values, gradients, second
+# derivatives.
+
+
+def direction_hoisted(
+    inputs: Tensor,
+    h: Tensor,
+    weight_ih: Tensor,
+    weight_hh: Tensor,
+    bias_ih: Tensor | None,
+    bias_hh: Tensor | None,
+    act: Activation,
+    reverse: bool = False,
+) -> tuple[Tensor, Tensor]:
+    r"""The same as :func:`direction_reference`, with every input part computed before the loop.
+
+    $A = X W_{ih}^\top + b_{ih} + b_{hh}$ for the whole sequence ($X$ is the $(L N, H_\text{in})$
+    matrix of all inputs), then $h_t = \phi(A_t + h_{t-1} W_{hh}^\top)$ with the same
+    :func:`step`. Same arguments and results as :func:`direction_reference`.
+    """
+    seq_len, batch, features = inputs.shape
+    a_all = input_part(inputs.reshape(seq_len * batch, features), weight_ih, bias_ih, bias_hh)
+    # unbind gives one (N, H) tensor per step. Its backward stacks the L step gradients into
+    # the (L, N, H) gradient once. Indexing a_all[t] in the loop would compute the same
+    # numbers, but each index's backward writes its gradient into a full-size (L, N, H)
+    # zero tensor and autograd sums the L of them: L times the memory traffic, and a
+    # backward slower than PyTorch's (measured in bench/bench_rnn.py).
+    a = a_all.view(seq_len, batch, weight_hh.shape[0]).unbind(0)
+    weight_hh_t = weight_hh.t()
+    states: list[Tensor] = [h] * seq_len  # placeholders, each overwritten below
+    order = range(seq_len - 1, -1, -1) if reverse else range(seq_len)
+    for t in order:
+        h = step(a[t], h, weight_hh_t, act)
+        states[t] = h
+    # One stack at the end (its backward is one unbind) rather than writing each state into
+    # a preallocated output tensor, which autograd would have to track step by step.
+    return torch.stack(states), h
+
+
+# ---- the module: layers and directions around the fast form --------------------------------------
 
 
 class RNN(nn.Module):
@@ -277,6 +424,8 @@ class RNN(nn.Module):
     --------
     torch.nn.RNN : the PyTorch module this mirrors.
     RNNCell : one step of the recurrence.
+    direction_reference : one layer and direction, step by step (the reference form).
+    direction_hoisted : the same, as this module runs it.
 
     Examples
     --------
@@ -383,30 +532,10 @@ class RNN(nn.Module):
         self, layer_input: Tensor, h: Tensor, params: list[nn.Parameter], reverse: bool
     ) -> tuple[Tensor, Tensor]:
         """Run one direction of one layer over the sequence; return all states and the last."""
-        w_ih, w_hh = params[0], params[1]
-        bias = params[2] + params[3] if self.bias else None  # b_ih + b_hh, added once per step
-        seq_len, batch, features = layer_input.shape
-
-        # The input part x_t W_ih^T + b does not depend on h, so it is computed for all L steps
-        # in one (L*N, H_in) x (H_in, H) matrix product instead of L small ones.
-        projected = linear(layer_input.reshape(seq_len * batch, features), w_ih, bias)
-        # unbind gives one (N, H) tensor per step. Its backward stacks the L step gradients into
-        # the (L, N, H) gradient once. Indexing projected[t] in the loop would compute the same
-        # numbers, but each index's backward writes its gradient into a full-size (L, N, H)
-        # zero tensor and autograd sums the L of them: L times the memory traffic, and a
-        # backward slower than PyTorch's (measured in bench/bench_rnn.py).
-        steps = projected.view(seq_len, batch, self.hidden_size).unbind(0)
-
-        w_hh_t = w_hh.t()
-        states: list[Tensor] = [h] * seq_len  # placeholders, each overwritten below
-        order = range(seq_len - 1, -1, -1) if reverse else range(seq_len)
-        for t in order:
-            # addmm(a, h, W^T) = a + h W^T in one call: the recurrent part added to the input part.
-            h = self._act(torch.addmm(steps[t], h, w_hh_t))
-            states[t] = h
-        # One stack at the end (its backward is one unbind) rather than writing each state into
-        # a preallocated output tensor, which autograd would have to track step by step.
-        return torch.stack(states), h
+        b_ih, b_hh = (params[2], params[3]) if self.bias else (None, None)
+        return direction_hoisted(
+            layer_input, h, params[0], params[1], b_ih, b_hh, self._act, reverse
+        )
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
         r"""Run the RNN over ``input``; return ``(output, h_n)``."""

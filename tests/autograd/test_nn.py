@@ -7,7 +7,8 @@ import random
 import pytest
 import torch
 
-from dlref.autograd import MLP, Layer, Neuron, Value, make_moons
+from dlref.autograd import MLP, Layer, Neuron, Value
+from dlref.data import make_moons
 
 
 def _hinge(model: MLP, points: list[list[float]], y: list[int]) -> Value:
@@ -80,15 +81,6 @@ def test_zero_grad_on_parameters() -> None:
     assert any(p.grad != 0.0 for p in model.parameters())
     model.zero_grad()
     assert all(p.grad == 0.0 for p in model.parameters())
-
-
-def test_make_moons() -> None:
-    X, y = make_moons(101, noise=0.0, seed=5)
-    assert len(X) == 101 and all(len(p) == 2 for p in X)
-    assert y.count(1) == 51 and y.count(-1) == 50
-    assert make_moons(101, noise=0.0, seed=5) == (X, y)
-    upper = [p for p, label in zip(X, y, strict=True) if label == 1]
-    assert all(p[0] ** 2 + p[1] ** 2 == pytest.approx(1.0) for p in upper)  # on the circle
 
 
 def test_errors() -> None:

@@ -127,3 +127,85 @@ def test_invalid_p(p: float) -> None:
 def test_integer_input() -> None:
     with pytest.raises(TypeError, match=r"floating-point dtype"):
         F.dropout(torch.ones(3, dtype=torch.long), 0.5)
+
+
+# ---- the same draw as torch, on any CPU vendor ---------------------------------------------------
+
+
+def test_torch_dropout_draws_its_mask_with_scalar_bernoulli() -> None:
+    """Pins the recipe the docstring states: on the CPU, torch.nn.functional.dropout's mask is
+    ``empty_like(x).bernoulli_(1 - p)``. That call picks MKL's generator on Intel CPUs and
+    PyTorch's default kernel elsewhere, and dlref makes the same call, so the two agree on every
+    vendor. Other ways to draw a Bernoulli mask consume the random stream differently."""
+    x = torch.ones(1000)
+    for p in (0.1, 0.5, 0.9):
+        torch.manual_seed(3)
+        mask = torch.empty_like(x).bernoulli_(1 - p)
+        torch.manual_seed(3)
+        assert torch.equal(TF.dropout(x, p) != 0, mask != 0)
+        torch.manual_seed(3)
+        assert not torch.equal(TF.dropout(x, p) != 0, torch.rand_like(x) < 1 - p)
+        torch.manual_seed(3)
+        assert not torch.equal(
+            TF.dropout(x, p) != 0, torch.bernoulli(torch.full_like(x, 1 - p)) != 0
+        )
+
+
+def _with_specials(x: torch.Tensor, specials: list[float], positions: list[int]) -> torch.Tensor:
+    x = x.clone()
+    for value, position in zip(specials, positions, strict=False):
+        if x.numel():
+            x.view(-1)[position % x.numel()] = value
+    return x
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    shape=st.lists(st.integers(0, 5), min_size=0, max_size=4),
+    p=st.sampled_from([0.0, 0.1, 0.5, 0.9, 1.0]),
+    dtype=st.sampled_from([torch.float64, torch.float32]),
+    layout=st.sampled_from(["contiguous", "transposed", "channels_last"]),
+    inplace=st.booleans(),
+    specials=st.lists(st.sampled_from([math.nan, math.inf, -math.inf]), max_size=3),
+    positions=st.lists(st.integers(0, 10_000), min_size=3, max_size=3),
+    seed=st.integers(0, 2**16),
+)
+def test_same_output_and_gradient_as_torch_under_one_seed(
+    shape: list[int],
+    p: float,
+    dtype: torch.dtype,
+    layout: str,
+    inplace: bool,
+    specials: list[float],
+    positions: list[int],
+    seed: int,
+) -> None:
+    """Bit for bit: the same mask, the same scaled survivors, NaN and ±inf treated alike (a
+    dropped NaN or ±inf becomes 0 * x = NaN in both), the same gradient."""
+    gen = torch.Generator().manual_seed(seed)
+    if layout == "channels_last" and len(shape) == 4:
+        x = torch.randn(shape, generator=gen, dtype=dtype).to(memory_format=torch.channels_last)
+    elif layout == "transposed" and len(shape) >= 2:
+        x = torch.randn(shape[::-1], generator=gen, dtype=dtype).permute(
+            *range(len(shape) - 1, -1, -1)
+        )
+    else:
+        x = torch.randn(shape, generator=gen, dtype=dtype)
+    x = _with_specials(x, specials, positions)
+
+    def run(fn) -> tuple[torch.Tensor, torch.Tensor | None]:  # type: ignore[no-untyped-def]
+        leaf = x.clone().requires_grad_()
+        torch.manual_seed(seed)
+        # inplace needs a non-leaf: dropout the output of an identity op
+        y = fn(leaf * 1, p, True, inplace) if inplace else fn(leaf, p, True)
+        y.backward(torch.ones_like(y))
+        return y.detach(), leaf.grad
+
+    ours, theirs = run(F.dropout), run(TF.dropout)
+    for a, b in zip(ours, theirs, strict=True):
+        if b is None:
+            assert a is None
+            continue
+        assert a is not None
+        assert a.stride() == b.stride()
+        torch.testing.assert_close(a, b, rtol=0, atol=0, equal_nan=True)

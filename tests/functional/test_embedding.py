@@ -182,3 +182,27 @@ def test_one_hot_times_table_is_lookup() -> None:
     weight = torch.randn(4, 3, dtype=torch.float64)
     idx = torch.tensor([3, 0, 2])
     assert torch.equal(F.one_hot(idx, 4).to(weight.dtype) @ weight, F.embedding(idx, weight))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    specials=st.lists(st.sampled_from([float("nan"), float("inf"), -float("inf")]), max_size=3),
+    positions=st.lists(st.integers(0, 10_000), min_size=3, max_size=3),
+    padding=st.one_of(st.none(), st.integers(0, 4)),
+    freq=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_nan_and_inf_in_the_table_match_torch(
+    specials: list[float], positions: list[int], padding: int | None, freq: bool, seed: int
+) -> None:
+    """A lookup copies NaN and ±inf like any value; the table's gradient never reads them."""
+    gen = torch.Generator().manual_seed(seed)
+    weight = torch.randn(5, 3, generator=gen, dtype=torch.float64)
+    for value, position in zip(specials, positions, strict=False):
+        weight.view(-1)[position % weight.numel()] = value
+    idx = torch.randint(0, 5, (4, 2), generator=gen)
+    kw = {"padding_idx": padding, "scale_grad_by_freq": freq}
+    out, grad, _ = _run(F.embedding, idx, weight, **kw)
+    ref, ref_grad, _ = _run(TF.embedding, idx, weight, **kw)
+    torch.testing.assert_close(out, ref, rtol=0, atol=0, equal_nan=True)
+    torch.testing.assert_close(grad, ref_grad, **TOL64)

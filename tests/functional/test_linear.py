@@ -113,3 +113,31 @@ def test_errors() -> None:
         F.linear(x, torch.ones(5, 4, dtype=torch.long))
     with pytest.raises(TypeError, match="bias must have a floating-point dtype"):
         F.linear(x, w, torch.ones(5, dtype=torch.long))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    where=st.sampled_from(["input", "weight", "bias"]),
+    specials=st.lists(st.sampled_from([float("nan"), float("inf"), -float("inf")]), max_size=3),
+    positions=st.lists(st.integers(0, 10_000), min_size=3, max_size=3),
+    lead=st.lists(st.integers(1, 3), min_size=1, max_size=2),
+    seed=st.integers(0, 2**16),
+)
+def test_nan_and_inf_match_torch(
+    where: str, specials: list[float], positions: list[int], lead: list[int], seed: int
+) -> None:
+    """NaN and ±inf anywhere: torch's values and gradients, NaN where torch has NaN."""
+    gen = torch.Generator().manual_seed(seed)
+    tensors = {
+        "input": torch.randn(*lead, 4, generator=gen, dtype=torch.float64),
+        "weight": torch.randn(3, 4, generator=gen, dtype=torch.float64),
+        "bias": torch.randn(3, generator=gen, dtype=torch.float64),
+    }
+    t = tensors[where]
+    for value, position in zip(specials, positions, strict=False):
+        t.view(-1)[position % t.numel()] = value
+    ours, g_ours = _grads(F.linear, tensors["input"], tensors["weight"], tensors["bias"])
+    ref, g_ref = _grads(_torch_linear, tensors["input"], tensors["weight"], tensors["bias"])
+    torch.testing.assert_close(ours, ref, equal_nan=True, **TOL64)
+    for a, r in zip(g_ours, g_ref, strict=True):
+        torch.testing.assert_close(a, r, equal_nan=True, **TOL64)

@@ -3,6 +3,7 @@ legacy arguments, weights, errors); rmse, mape and smape against a direct float6
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable
 
@@ -249,7 +250,7 @@ def np_mape(x: np.ndarray, y: np.ndarray, reduction: str) -> np.ndarray:
 
 def np_smape(x: np.ndarray, y: np.ndarray, reduction: str) -> np.ndarray:
     num, den = 2 * np.abs(x - y), np.abs(x) + np.abs(y)
-    return np_reduce(np.divide(num, den, out=np.zeros_like(num), where=den > 0), reduction)
+    return np_reduce(np.divide(num, den, out=np.zeros_like(num), where=den != 0), reduction)
 
 
 NP_METRICS = [np_rmse, np_mape, np_smape]
@@ -390,3 +391,113 @@ def test_metrics_float32_close_to_float64(fn: Callable[..., Tensor]) -> None:
     g = torch.Generator().manual_seed(6)
     x, y = (torch.randn(2, 20, generator=g, dtype=torch.float64) + 3).unbind(0)
     torch.testing.assert_close(fn(x.float(), y.float()), fn(x, y).float(), rtol=1e-6, atol=1e-6)
+
+
+# ---- NaN and ±inf --------------------------------------------------------------------------------
+
+SPECIALS = [math.nan, math.inf, -math.inf]
+
+
+def with_specials(x: Tensor, specials: list[float], positions: list[int]) -> Tensor:
+    """A copy of ``x`` with NaN/±inf written at the given positions (modulo its size)."""
+    x = x.clone()
+    for value, position in zip(specials, positions, strict=False):
+        if x.numel():
+            x.view(-1)[position % x.numel()] = value
+    return x
+
+
+special_cases = {
+    "shape": st.lists(st.integers(0, 4), min_size=0, max_size=3),
+    "reduction": st.sampled_from(REDUCTIONS),
+    "seed": st.integers(0, 2**16),
+    "x_specials": st.lists(st.sampled_from(SPECIALS), max_size=3),
+    "y_specials": st.lists(st.sampled_from(SPECIALS), max_size=3),
+    "positions": st.lists(st.integers(0, 10_000), min_size=6, max_size=6),
+}
+
+
+def special_pair(
+    shape: list[int],
+    seed: int,
+    x_specials: list[float],
+    y_specials: list[float],
+    positions: list[int],
+) -> tuple[Tensor, Tensor]:
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(shape, generator=g, dtype=torch.float64)
+    y = torch.randn(shape, generator=g, dtype=torch.float64)
+    return with_specials(x, x_specials, positions[:3]), with_specials(y, y_specials, positions[3:])
+
+
+@settings(max_examples=80, deadline=None)
+@given(weighted=st.booleans(), **special_cases)
+def test_nan_and_inf_match_torch(
+    weighted: bool,
+    shape: list[int],
+    reduction: str,
+    seed: int,
+    x_specials: list[float],
+    y_specials: list[float],
+    positions: list[int],
+) -> None:
+    """mse_loss and l1_loss: the same values and gradients as torch, NaN where torch has NaN
+    (e.g. inf - inf, or a NaN anywhere under 'mean'), inf where torch has inf."""
+    x, y = special_pair(shape, seed, x_specials, y_specials, positions)
+    kw: dict[str, object] = {"reduction": reduction}
+    if weighted:
+        kw["weight"] = torch.rand(shape, generator=torch.Generator().manual_seed(seed + 1))
+        kw["weight"] = kw["weight"].to(torch.float64)  # type: ignore[union-attr]
+    for ours, theirs in PAIRS:
+        for a, b in zip(
+            values_and_grads(ours, x, y, **kw), values_and_grads(theirs, x, y, **kw), strict=True
+        ):
+            assert_close(a, b, **TIGHT64)
+
+
+@settings(max_examples=80, deadline=None)
+@given(**special_cases)
+def test_metrics_nan_and_inf_match_numpy(
+    shape: list[int],
+    reduction: str,
+    seed: int,
+    x_specials: list[float],
+    y_specials: list[float],
+    positions: list[int],
+) -> None:
+    """rmse, mape, smape with NaN/±inf: the value of the float64 NumPy formula (NaN for inf/inf,
+    inf - inf or any NaN; inf where the error is infinite and the denominator finite)."""
+    x, y = special_pair(shape, seed, x_specials, y_specials, positions)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        for fn, ref in zip(METRICS, NP_METRICS, strict=True):
+            check_against_numpy(fn, ref, x, y, reduction)
+
+
+@settings(max_examples=60, deadline=None)
+@given(**special_cases)
+def test_rmse_gradient_is_sqrt_of_mse_gradient_except_at_zero(
+    shape: list[int],
+    reduction: str,
+    seed: int,
+    x_specials: list[float],
+    y_specials: list[float],
+    positions: list[int],
+) -> None:
+    """rmse equals torch's mse_loss(...).sqrt() in value everywhere, and in gradient wherever the
+    squared error under the root is not 0 (there dlref's gradient is 0, torch's NaN), NaN and
+    ±inf included."""
+    x, y = special_pair(shape, seed, x_specials, y_specials, positions)
+    ours = values_and_grads(F.rmse, x, y, reduction=reduction)
+    theirs = values_and_grads(
+        lambda a, b, reduction: TF.mse_loss(a, b, reduction=reduction).sqrt(),
+        x,
+        y,
+        reduction=reduction,
+    )
+    assert_close(ours[0], theirs[0], **TIGHT64)
+    under_root = TF.mse_loss(x, y, reduction=reduction)
+    # 'none': element i's gradient depends on element i only; 'mean'/'sum': on the one root.
+    keep = (under_root != 0).expand(x.shape) if reduction != "none" else under_root != 0
+    for a, b in zip(ours[1:], theirs[1:], strict=True):
+        assert_close(a[keep], b[keep], **TIGHT64)
+        assert torch.equal(a[~keep], torch.zeros_like(a[~keep]))

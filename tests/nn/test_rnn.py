@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dlref.nn
+from dlref.nn import rnn as rnn_module
 
 TOL64 = {"atol": 1e-12, "rtol": 1e-12}
 TOL32 = {"atol": 2e-5, "rtol": 2e-5}
@@ -354,3 +355,179 @@ def test_rnn_batch_first_hx_keeps_batch_in_the_middle() -> None:
     rnn = dlref.nn.RNN(3, 4, num_layers=2, batch_first=True)
     output, h_n = rnn(torch.randn(5, 7, 3), torch.zeros(2, 5, 4))
     assert output.shape == (5, 7, 4) and h_n.shape == (2, 5, 4)
+
+
+# ---- the reference form and the hoisted fast form ------------------------------------------------
+
+DIRECTIONS = (rnn_module.direction_reference, rnn_module.direction_hoisted)
+
+
+def _direction_args(
+    seq_len: int, batch: int, input_size: int, hidden: int, bias: bool, seed: int
+) -> list[torch.Tensor | None]:
+    """Float64 leaves requiring grad: inputs, h0, weight_ih, weight_hh, bias_ih, bias_hh."""
+    g = torch.Generator().manual_seed(seed)
+
+    def leaf(*shape: int) -> torch.Tensor:
+        return (torch.randn(*shape, generator=g, dtype=torch.float64) / 2).requires_grad_()
+
+    biases: list[torch.Tensor | None] = [leaf(hidden), leaf(hidden)] if bias else [None, None]
+    return [
+        leaf(seq_len, batch, input_size),
+        leaf(batch, hidden),
+        leaf(hidden, input_size),
+        leaf(hidden, hidden),
+        *biases,
+    ]
+
+
+def _first_and_second_derivatives(direction, args, act, reverse):  # type: ignore[no-untyped-def]
+    """Outputs, first derivatives of a random projection, and second derivatives of another."""
+    leaves = [a for a in args if a is not None]
+    output, h_last = direction(*args, act, reverse)
+    g = torch.Generator().manual_seed(7)
+    loss = (output * torch.randn(output.shape, generator=g, dtype=output.dtype)).sum() + (
+        h_last * torch.randn(h_last.shape, generator=g, dtype=h_last.dtype)
+    ).sum()
+    grads = torch.autograd.grad(loss, leaves, create_graph=True)
+    second = sum((gr * torch.randn(gr.shape, generator=g, dtype=gr.dtype)).sum() for gr in grads)
+    # relu's second derivative is 0 everywhere (where it exists): some leaves may not reach it.
+    seconds = torch.autograd.grad(second, leaves, allow_unused=True, materialize_grads=True)
+    return (output, h_last), grads, seconds
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seq_len=st.integers(1, 6),
+    batch=st.integers(0, 3),
+    input_size=st.integers(1, 4),
+    hidden=st.integers(1, 4),
+    bias=st.booleans(),
+    nonlinearity=st.sampled_from(["tanh", "relu"]),
+    reverse=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_hoisted_form_equals_reference_form(
+    seq_len: int,
+    batch: int,
+    input_size: int,
+    hidden: int,
+    bias: bool,
+    nonlinearity: str,
+    reverse: bool,
+    seed: int,
+) -> None:
+    """Values, gradients and second derivatives of the fast form equal the reference form's."""
+    act = rnn_module.NONLINEARITIES[nonlinearity]
+    args = _direction_args(seq_len, batch, input_size, hidden, bias, seed)
+    ref = _first_and_second_derivatives(rnn_module.direction_reference, args, act, reverse)
+    fast = _first_and_second_derivatives(rnn_module.direction_hoisted, args, act, reverse)
+    for group_ref, group_fast in zip(ref, fast, strict=True):
+        for a, b in zip(group_ref, group_fast, strict=True):
+            # One big matrix product and L small ones add in another order: last bits only.
+            torch.testing.assert_close(b, a, **TOL64)
+
+
+@pytest.mark.parametrize("direction", DIRECTIONS, ids=lambda f: f.__name__)
+def test_direction_gradgradcheck(direction) -> None:  # type: ignore[no-untyped-def]
+    args = _direction_args(4, 2, 3, 3, True, seed=1)
+    leaves = tuple(a for a in args if a is not None)
+    assert torch.autograd.gradcheck(lambda *t: direction(*t, torch.tanh, False), leaves)
+    assert torch.autograd.gradgradcheck(lambda *t: direction(*t, torch.tanh, True), leaves)
+
+
+class _ReferenceRNN(dlref.nn.RNN):
+    """dlref.nn.RNN with every layer and direction run by the reference form."""
+
+    def _direction(self, layer_input, h, params, reverse):  # type: ignore[no-untyped-def]
+        b_ih, b_hh = (params[2], params[3]) if self.bias else (None, None)
+        return rnn_module.direction_reference(
+            layer_input, h, params[0], params[1], b_ih, b_hh, self._act, reverse
+        )
+
+
+def test_rnn_module_equals_its_reference_form_and_torch_second_derivatives() -> None:
+    """The whole module (2 layers, both directions) against the reference form and torch.nn.RNN,
+    up to second derivatives (torch supports double backward through its CPU RNN)."""
+    torch.manual_seed(0)
+    kw = {"num_layers": 2, "bidirectional": True, "dtype": torch.float64}
+    ours = dlref.nn.RNN(3, 4, **kw)
+    reference = _ReferenceRNN(3, 4, **kw)
+    theirs = torch.nn.RNN(3, 4, **kw)
+    reference.load_state_dict(ours.state_dict())
+    theirs.load_state_dict(ours.state_dict())
+    x = torch.randn(5, 2, 3, dtype=torch.float64)
+    h0 = torch.randn(4, 2, 4, dtype=torch.float64)
+
+    def derivatives(model):  # type: ignore[no-untyped-def]
+        xi, hi = x.clone().requires_grad_(), h0.clone().requires_grad_()
+        leaves = [xi, hi, *model.parameters()]
+        output, h_n = model(xi, hi)
+        g = torch.Generator().manual_seed(3)
+        loss = (output * torch.randn(output.shape, generator=g, dtype=torch.float64)).sum()
+        loss = loss + (h_n * torch.randn(h_n.shape, generator=g, dtype=torch.float64)).sum()
+        grads = torch.autograd.grad(loss, leaves, create_graph=True)
+        second = sum(
+            (gr * torch.randn(gr.shape, generator=g, dtype=gr.dtype)).sum() for gr in grads
+        )
+        return [output, h_n, *grads, *torch.autograd.grad(second, leaves)]
+
+    expected = derivatives(reference)
+    for model in (ours, theirs):
+        for a, b in zip(derivatives(model), expected, strict=True):
+            torch.testing.assert_close(a, b, **TOL64)
+
+
+def test_cell_is_the_step_of_the_input_part() -> None:
+    """RNNCell evaluates the module's one statement of the formula, and so does the reference."""
+    torch.manual_seed(0)
+    cell = dlref.nn.RNNCell(3, 4, dtype=torch.float64)
+    x, h = torch.randn(2, 3, dtype=torch.float64), torch.randn(2, 4, dtype=torch.float64)
+    a = rnn_module.input_part(x, cell.weight_ih, cell.bias_ih, cell.bias_hh)
+    assert torch.equal(cell(x, h), rnn_module.step(a, h, cell.weight_hh.t(), torch.tanh))
+    by_hand = torch.tanh(x @ cell.weight_ih.T + cell.bias_ih + h @ cell.weight_hh.T + cell.bias_hh)
+    torch.testing.assert_close(cell(x, h), by_hand, **TOL64)
+
+
+# ---- NaN and infinity ----------------------------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    special=st.sampled_from([math.nan, math.inf, -math.inf]),
+    where=st.sampled_from(["input", "hx", "weight_hh"]),
+    position=st.integers(0, 10_000),
+    nonlinearity=st.sampled_from(["tanh", "relu"]),
+    bidirectional=st.booleans(),
+)
+def test_nan_and_inf_propagate_like_torch(
+    special: float, where: str, position: int, nonlinearity: str, bidirectional: bool
+) -> None:
+    """One NaN or ±inf in the input, the initial state or a weight: the same outputs (NaN where
+    torch has NaN) and the same gradients as torch.nn.RNN."""
+    ours, ref = _pair(
+        dlref.nn.RNN,
+        torch.nn.RNN,
+        True,
+        3,
+        4,
+        num_layers=2,
+        nonlinearity=nonlinearity,
+        bidirectional=bidirectional,
+        dtype=torch.float64,
+    )
+    torch.manual_seed(0)
+    x = torch.randn(4, 2, 3, dtype=torch.float64)
+    hx = torch.randn(4 if bidirectional else 2, 2, 4, dtype=torch.float64)
+    if where == "weight_hh":
+        with torch.no_grad():
+            for model in (ours, ref):
+                w = model.weight_hh_l0
+                w.view(-1)[position % w.numel()] = special
+    else:
+        t = x if where == "input" else hx
+        t.view(-1)[position % t.numel()] = special
+    outs_a, grads_a = _outputs_and_grads(ours, x, hx)
+    outs_b, grads_b = _outputs_and_grads(ref, x, hx)
+    for a, b in zip([*outs_a, *grads_a], [*outs_b, *grads_b], strict=True):
+        torch.testing.assert_close(a, b, equal_nan=True, **TOL64)
