@@ -463,7 +463,6 @@ class _Softplus(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
-        x: Tensor
         (x,) = ctx.saved_tensors
         z = ctx.beta * x
         # softplus'(x) = σ(βx) below the threshold, 1 above it; dlref's sigmoid, so that a
@@ -533,6 +532,7 @@ class _SiLU(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
+        x: Tensor
         (x,) = ctx.saved_tensors
         s = sigmoid(x)  # recomputed, as PyTorch does; dlref's, so a second derivative sees σ'
         return grad * s * (1 + x * (1 - s))  # (x σ)' = σ + x σ (1 - σ) = σ (1 + x (1 - σ))
