@@ -325,6 +325,10 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     PyTorch does), accurate for tiny $|x|$; it only sees $\min(x, 0)$, so it cannot overflow.
     NaN stays NaN with gradient 1, as in PyTorch.
 
+    Second derivatives agree with PyTorch except at the kink $x = 0$: there the derivative of
+    the backward continues the branch the first derivative chose ($\alpha e^0 = \alpha$),
+    where PyTorch's double backward gives 0 (``tests/functional/test_activation.py`` pins it).
+
     Parameters
     ----------
     input : Tensor
@@ -486,6 +490,10 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     Above the threshold $\log(1 + e^{\beta x})$ and $\beta x$ agree to within
     $e^{-\text{threshold}}$, so the function reverts to the identity there, as in PyTorch.
     ``log1p`` keeps $\log(1 + e^{\beta x})$ accurate where $e^{\beta x}$ is tiny.
+
+    Second derivatives agree with PyTorch except at exactly $\beta x = \text{threshold}$:
+    there the derivative of the backward is $\beta\,\sigma'(\beta x)$, continuing the branch
+    the first derivative chose, where PyTorch's double backward gives 0 (pinned by a test).
 
     Parameters
     ----------
