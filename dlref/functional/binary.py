@@ -283,12 +283,11 @@ class _LogSigmoid(torch.autograd.Function):
 class _BCEWithLogits(torch.autograd.Function):
     r"""The loss without ``weight`` and ``pos_weight``, reduced, with its derivatives written out.
 
-    The binary counterpart of cross-entropy's softmax $-$ one-hot. With $c = 1$ the reference
-    formula is $(1 - y)\,x - \log\sigma(x)$, and $x - \min(x, 0) = \max(x, 0)$ turns it into
+    The binary counterpart of cross-entropy's softmax $-$ one-hot. The forward is the reference
+    formula with $c = 1$, $\ell = (1 - y)\,x - \log\sigma(x)$; the derivatives are
 
     $$
-    \ell = \max(x, 0) - x\,y + \log\bigl(1 + e^{-|x|}\bigr), \qquad
-    \frac{\partial \ell}{\partial x} = \sigma(x) - y, \qquad
+    \frac{\partial \ell}{\partial x} = (1 - y) - \sigma(-x) = \sigma(x) - y, \qquad
     \frac{\partial \ell}{\partial y} = -x .
     $$
 
@@ -301,7 +300,8 @@ class _BCEWithLogits(torch.autograd.Function):
     def forward(ctx: Any, input: Tensor, target: Tensor, reduction: str) -> Tensor:
         ctx.save_for_backward(input, target)
         ctx.reduction = reduction
-        loss = input.clamp_min(0) - input * target + torch.log1p(torch.exp(-input.abs()))
+        log_sigmoid = input.clamp_max(0) - torch.log1p(torch.exp(-input.abs()))
+        loss = (1 - target) * input - log_sigmoid  # the reference formula with c = 1
         return apply_reduction(loss, reduction)
 
     @staticmethod
