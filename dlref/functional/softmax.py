@@ -1,6 +1,6 @@
 r"""Softmax, log-softmax and log-sum-exp: from scores to a probability distribution, stably.
 
-讲解见站点页面「Softmax 与交叉熵」(docs/classification/softmax-cross-entropy.md)。
+讲解见站点页面「Softmax 与交叉熵」（docs/classification/softmax-cross-entropy.md）。
 
 The whole module rests on one identity. For any constant $c$,
 
