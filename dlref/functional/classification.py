@@ -497,10 +497,11 @@ class _CrossEntropy(torch.autograd.Function):
     $$
 
     times the incoming gradient (divided by the number of samples for ``'mean'``). Composed as
-    ``nll_loss(log_softmax(x))``, autograd runs three backward nodes: ``gather``'s backward
-    fills a zero tensor of the input's size and scatters $-g$ into it, then ``log_softmax``'s
-    backward sums that tensor and combines it with the softmax. Here the backward is the
-    formula itself. Its softmax is dlref's, so autograd can differentiate it again.
+    ``nll_loss(log_softmax(x))``, autograd walks back through every step: ``gather``'s
+    backward fills a zero tensor of the input's size and scatters $-g$ into it, then
+    ``log_softmax``'s backward sums that tensor and combines it with the softmax. Here the
+    backward is the formula itself. Its softmax is dlref's, so autograd can differentiate it
+    again.
     """
 
     @staticmethod
