@@ -1,31 +1,23 @@
-r"""Activation functions: the nonlinearities between layers, from ``exp``, ``erf`` and ``clamp``.
+r"""Activation functions: the nonlinearities between layers, each one its formula.
 
 讲解见站点页面「神经元与激活函数」（docs/components/neurons-activations.md）。
 
-Each activation is a small ``torch.autograd.Function``: ``forward`` computes the value from tensor
-primitives, and ``backward`` is the derivative written out by hand, next to it (the formula the
-page derives). Three things decide how it is written:
+Each activation is a small ``torch.autograd.Function``. ``forward`` is the formula of the page,
+written with plain, out-of-place torch operations; ``backward`` is the textbook derivative,
+next to it. Because the backward is itself made of differentiable torch operations on tensors
+that ``forward`` saved (its input or its output), autograd can differentiate it again:
+second derivatives (``create_graph=True``, ``torch.autograd.gradgradcheck``) need no second copy.
+
+Two things decide the details:
 
 * **numerical stability**: ``exp`` overflows to ``inf`` above about 709 (float64) or 88
-  (float32). Either ``exp`` only sees a number $\le 0$ (tanh, elu, softplus), or the overflow is
-  harmless: $1 / (1 + \infty) = 0$ is exactly the limit the sigmoid needs;
-* **the gradient at the kink**: ``relu`` has no derivative at 0, so PyTorch *chooses* one (0).
-  Each ``backward`` below gives the kink PyTorch's value;
-* **cost**: one fused PyTorch kernel reads the input once and writes the output once. Written
-  with primitives, every step is another pass over memory, and every new tensor is another
-  allocation (on the benchmark machine a fresh 4 MB tensor costs as much as several passes:
-  the memory must be handed over by the operating system). So the forward allocates one
-  temporary and updates it *in place* (``add_``, ``mul_``, ...), the backward uses the saved
-  output where the derivative is a function of it ($\sigma' = \sigma(1 - \sigma)$) and builds
-  masks by arithmetic: on the benchmark machine ``torch.where`` and ``bool`` masks cost 10 to 40
-  times more than a multiplication (docs/performance.md has the measurements).
+  (float32). Either the overflow is harmless ($1 / (1 + \infty) = 0$ is exactly the limit the
+  sigmoid needs), or ``exp`` only sees a number $\le 0$ (tanh, elu);
+* **the gradient at a kink**: ``relu`` has no derivative at 0, so PyTorch *chooses* one (0).
+  Each ``backward`` below gives the kink, and NaN, PyTorch's value.
 
-Second derivatives (``torch.autograd.gradgradcheck``) work too. A ``Function`` only saves
-inputs and outputs (or masks, whose derivative is 0), and where the fastest backward updates a
-temporary in place, the backward has two forms of one formula (``_recorded`` below): while
-autograd records the backward itself (``create_graph=True``, a second derivative is coming),
-the formula is written out of place, so that autograd can differentiate it; otherwise (every
-ordinary ``loss.backward()``) the same formula runs in place in one buffer.
+Where a derivative is a function of the output ($\sigma' = \sigma(1 - \sigma)$,
+$\tanh' = 1 - \tanh^2$), the backward uses the saved output and needs no second ``exp``.
 """
 
 from __future__ import annotations
@@ -40,59 +32,22 @@ from dlref.functional._validation import check_floating, check_tensor
 
 __all__ = ["elu", "gelu", "leaky_relu", "relu", "sigmoid", "silu", "softplus", "tanh"]
 
-# e^x is computed as 2^(x log2 e). Mathematically the same number; in floating point the product
-# x log2 e is rounded once (relative error about |x| times machine epsilon, far below the float64
-# test tolerance). The reason is cost: on the benchmark machine torch's exp2 kernel is about 3
-# times faster than its exp kernel (0.29 ms against 0.85 ms for 10^6 float32 numbers), and the
-# multiplication by log2 e replaces a negation the formula needs anyway.
-LOG2_E = math.log2(math.e)
-
-
-def _logistic(x: Tensor, inplace: bool = False) -> Tensor:
-    r"""$\sigma(x) = 1 / (1 + e^{-x})$, without autograd (for the ``forward`` functions).
-
-    One allocation (``x * -log2 e``; none with ``inplace=True``, which overwrites ``x``), then
-    three steps in place. For $x < -88$ (float32) $e^{-x}$ overflows to ``inf`` and
-    $1 / (1 + \infty) = 0$: the correct limit, no NaN.
-    """
-    scaled = x.mul_(-LOG2_E) if inplace else x.mul(-LOG2_E)  # -x log2 e
-    return scaled.exp2_().add_(1).reciprocal_()  # 1 / (1 + 2^{-x log2 e})
-
-
-def _recorded() -> bool:
-    """Is autograd recording this backward (``create_graph=True``, for a second derivative)?
-
-    Inside ``backward`` grad mode is on only then. A recorded operation may save its result for
-    its own backward (``exp2_`` saves $2^x$), and updating that result in place afterwards would
-    corrupt the second derivative (autograd refuses it). So a backward that computes in place
-    first asks this, and uses its out-of-place form when the answer is yes.
-    """
-    return torch.is_grad_enabled()
-
-
-def _step(x: Tensor) -> Tensor:
-    r"""$[x > 0]$ as 1.0 or 0.0 in ``x``'s dtype: the derivative of ReLU, as numbers.
-
-    ``sign`` gives $-1$, 0 or 1; clamping at 0 keeps the 1s. Two arithmetic passes: on the
-    benchmark machine several times cheaper than ``(x > 0).to(x.dtype)`` (a bool tensor, then a
-    slow cast) or ``torch.where``. The step function has derivative 0, so a second derivative
-    through it is correctly 0.
-    """
-    return x.sign().clamp_min_(0)
-
 
 # ---- sigmoid ----------------------------------------------------------------------------------
 class _Sigmoid(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> Tensor:
-        y = _logistic(x)  # 1 / (1 + e^{-x}): one allocation, three steps in place
+        # σ(x) = 1 / (1 + e^{-x}). For x < -88 (float32) e^{-x} overflows to inf, and
+        # 1 / (1 + inf) = 0 is the correct limit: no NaN.
+        y = 1 / (1 + torch.exp(-x))
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
-        y: Tensor = ctx.saved_tensors[0]
-        return (1 - y).mul_(y).mul_(grad)  # σ'(x) = σ(x) (1 - σ(x)): from the output, no exp
+        y: Tensor
+        (y,) = ctx.saved_tensors
+        return grad * y * (1 - y)  # σ'(x) = σ(x) (1 - σ(x)): from the output, no exp
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -105,8 +60,7 @@ def sigmoid(input: Tensor) -> Tensor:
     For very negative $x$, $e^{-x}$ overflows to ``inf`` (below about $-88$ in float32) and
     $1 / (1 + \infty) = 0$, which is the correct limit: $\sigma(\pm 10^4)$ is exactly 1 or 0 and
     never NaN. The derivative is computed from the saved output $\sigma(x)$, so the backward
-    pass needs no ``exp``. $e^{-x}$ is computed as $2^{-x \log_2 e}$ (a faster kernel, see the
-    module docstring).
+    pass needs no ``exp``. NaN gives NaN, value and gradient, as in PyTorch.
 
     Parameters
     ----------
@@ -146,18 +100,19 @@ def sigmoid(input: Tensor) -> Tensor:
 class _Tanh(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> Tensor:
-        m = x.abs().mul_(-2).expm1_()  # m = e^{-2|x|} - 1 in (-1, 0]: exp of a number <= 0
-        # -tanh|x| = m / (m + 2) = 1 / (1 + 2/m), computed in place (2/m is -inf at m = -0.0,
-        # giving -0.0). copysign gives it the sign of x (tanh is odd), dropping the minus sign
-        # on the way; tanh(-0.0) stays -0.0, as in torch.
-        y = m.reciprocal_().mul_(2).add_(1).reciprocal_().copysign_(x)
+        # tanh is odd: tanh(x) = sign(x) tanh|x|, and for a = |x| >= 0
+        # tanh a = (1 - e^{-2a}) / (1 + e^{-2a}) = -m / (2 + m) with m = e^{-2a} - 1 in (-1, 0]:
+        # exp only sees -2a <= 0, and expm1 keeps m accurate when x is tiny.
+        m = torch.expm1(-2 * x.abs())
+        y = torch.copysign(-m / (2 + m), x)  # the sign of x; tanh(-0.0) = -0.0 as in torch
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
-        y: Tensor = ctx.saved_tensors[0]
-        return y.square().neg_().add_(1).mul_(grad)  # tanh'(x) = 1 - tanh(x)^2: from the output
+        y: Tensor
+        (y,) = ctx.saved_tensors
+        return grad * (1 - y * y)  # tanh'(x) = 1 - tanh(x)^2: from the output
 
 
 def tanh(input: Tensor) -> Tensor:
@@ -171,7 +126,7 @@ def tanh(input: Tensor) -> Tensor:
 
     Only $e^{-2|x|} \le 1$ is computed, so nothing overflows; $m$ is computed with ``expm1``,
     which stays accurate when $x$ is tiny (``1 - exp(-2|x|)`` would cancel to 0). The derivative
-    $1 - \tanh^2(x)$ is computed from the saved output.
+    $1 - \tanh^2(x)$ is computed from the saved output. NaN gives NaN, value and gradient.
 
     Parameters
     ----------
@@ -217,10 +172,10 @@ class _ReLU(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
-        y: Tensor = ctx.saved_tensors[0]
-        # 1 where the output is positive, 0 where it is 0 (which includes the kink x = 0, as in
-        # PyTorch): the sign of a number >= 0.
-        return y.sign().mul_(grad)
+        (y,) = ctx.saved_tensors
+        # 0 where the output is <= 0 (x <= 0, the kink x = 0 included), else 1, as PyTorch
+        # defines it. NaN is not <= 0, so at NaN the gradient passes through, as in PyTorch.
+        return grad.masked_fill(y <= 0, 0)
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -231,8 +186,9 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     \frac{d}{dx}\operatorname{ReLU}(x) = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}
     $$
 
-    The derivative at the kink $x = 0$ is 0, as in PyTorch. NaN stays NaN (its gradient is NaN,
-    where PyTorch passes the incoming gradient through).
+    The derivative at the kink $x = 0$ is 0, as in PyTorch. NaN stays NaN, and its gradient
+    is the incoming gradient (PyTorch zeroes the gradient where the output is $\le 0$, and
+    NaN is not), as in PyTorch.
 
     Parameters
     ----------
@@ -259,13 +215,13 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     --------
     >>> import torch
     >>> import dlref.functional as F
-    >>> x = torch.tensor([-2.0, 0.0, 3.0], requires_grad=True)
+    >>> x = torch.tensor([-2.0, 0.0, 3.0, float("nan")], requires_grad=True)
     >>> y = F.relu(x)
     >>> y
-    tensor([0., 0., 3.], grad_fn=<_ReLUBackward>)
+    tensor([0., 0., 3., nan], grad_fn=<_ReLUBackward>)
     >>> y.sum().backward()
     >>> x.grad
-    tensor([0., 0., 1.])
+    tensor([0., 0., 1., 1.])
     """
     check_tensor(input, "input")
     if inplace:  # compute, then write back: autograd records the copy
@@ -280,21 +236,13 @@ class _LeakyReLU(torch.autograd.Function):
     def forward(ctx: Any, x: Tensor, negative_slope: float) -> Tensor:
         ctx.save_for_backward(x)
         ctx.negative_slope = negative_slope
-        # For a <= 1, max(x, a x) is x where x > 0 and a x where x <= 0 (for a > 1 it is the
-        # min): exact, one allocation, no mask.
-        ax = x * negative_slope
-        return ax.clamp_min_(x) if negative_slope <= 1 else ax.clamp_max_(x)
+        return torch.where(x > 0, x, negative_slope * x)  # x where x > 0, a x elsewhere
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
         (x,) = ctx.saved_tensors
-        a = ctx.negative_slope
-        # 1 where x > 0, a where x <= 0 (a at the kink, as in PyTorch).
-        if 0 <= a <= 1:
-            # sign(x) is -1, 0 or 1; clamping it at a turns -1 and 0 into a and keeps 1: the
-            # derivative in two passes over one buffer (a mask would take four).
-            return x.sign().clamp_min_(a).mul_(grad), None
-        return _step(x).mul_(1 - a).add_(a).mul_(grad), None  # any a: a + (1 - a) [x > 0]
+        # 1 where x > 0, a elsewhere (a at the kink and at NaN, as in PyTorch)
+        return torch.where(x > 0, grad, ctx.negative_slope * grad), None
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
@@ -306,9 +254,8 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     \frac{d}{dx} = \begin{cases} 1 & x > 0 \\ a & x \le 0 \end{cases}
     $$
 
-    with $a$ the ``negative_slope``. The derivative at 0 is $a$, as in PyTorch. For $a \le 1$
-    the value is computed as $\max(x, a x)$ (for $a > 1$ as $\min(x, a x)$): the same numbers
-    without a mask.
+    with $a$ the ``negative_slope``. The derivative at 0 is $a$, as in PyTorch; so is the
+    derivative at NaN (whose value stays NaN).
 
     Parameters
     ----------
@@ -351,32 +298,18 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 class _ELU(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, alpha: float) -> Tensor:
-        # The two branches never overlap, so they add: x where x > 0, plus α(e^x - 1) where
-        # x <= 0. exp only sees min(x, 0) <= 0, so it cannot overflow; expm1 (as in PyTorch)
-        # stays accurate for tiny |x|.
         ctx.save_for_backward(x)
         ctx.alpha = alpha
-        negative = x.clamp_max(0).expm1_().mul_(alpha)  # α(e^{min(x,0)} - 1): 0 where x > 0
-        if 0 <= alpha <= 1:
-            # For x <= 0, α(e^x - 1) >= e^x - 1 >= x (e^x >= 1 + x), and for x > 0 it is 0 < x:
-            # so ELU(x) = max(α(e^{min(x,0)} - 1), x), taken in place (no second buffer).
-            return negative.clamp_min_(x)
-        return negative.add_(x.clamp_min(0))  # any α: add the branch for x > 0
+        # α(e^x - 1) where x <= 0, x elsewhere. exp only sees min(x, 0) <= 0, so it cannot
+        # overflow in the branch that is not taken; expm1 (as in PyTorch) stays accurate for
+        # tiny |x|.
+        return torch.where(x <= 0, alpha * torch.expm1(x.clamp_max(0)), x)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
         (x,) = ctx.saved_tensors
-        alpha = ctx.alpha
-        # 1 where x > 0, α e^x where x <= 0 (α at the kink, as in PyTorch). Recomputing e^x
-        # costs one exp2 pass; saving the output instead would keep one more full-size tensor
-        # alive until the backward.
-        e = x.clamp_max(0).mul_(LOG2_E).exp2_()  # e^{min(x, 0)}: 1 where x > 0
-        if alpha == 1 and not _recorded():
-            # With α = 1 the two branches meet at 0 (e^0 = 1): the derivative is e^{min(x, 0)},
-            # and e is updated in place.
-            return e.mul_(grad), None
-        # Any α: (1 - α) [x > 0] + α e^{min(x, 0)}.
-        return _step(x).mul_(1 - alpha).add_(e, alpha=alpha).mul_(grad), None
+        # α e^x where x <= 0 (α at the kink, as in PyTorch), 1 elsewhere (NaN included)
+        return torch.where(x <= 0, ctx.alpha * torch.exp(x.clamp_max(0)) * grad, grad), None
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -390,6 +323,11 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 
     The derivative at 0 is $\alpha$, as in PyTorch. $e^x - 1$ is computed with ``expm1`` (as
     PyTorch does), accurate for tiny $|x|$; it only sees $\min(x, 0)$, so it cannot overflow.
+    NaN stays NaN with gradient 1, as in PyTorch.
+
+    Second derivatives agree with PyTorch except at the kink $x = 0$: there the derivative of
+    the backward continues the branch the first derivative chose ($\alpha e^0 = \alpha$),
+    where PyTorch's double backward gives 0 (``tests/functional/test_activation.py`` pins it).
 
     Parameters
     ----------
@@ -430,59 +368,26 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 
 
 # ---- gelu -------------------------------------------------------------------------------------
-SQRT1_2 = math.sqrt(0.5)
-# φ(x) = e^{-x²/2} / √(2π) = 2^{-x² log2(e) / 2 - log2 √(2π)}: the constant goes into the exponent.
-LOG2_SQRT_2PI = math.log2(math.sqrt(2 * math.pi))
-SQRT_2_PI = math.sqrt(2 / math.pi)  # √(2/π), the scale inside the tanh approximation
+SQRT_2 = math.sqrt(2.0)
+SQRT_2PI = math.sqrt(2 * math.pi)
+SQRT_2_OVER_PI = math.sqrt(2 / math.pi)  # √(2/π), the scale inside the tanh approximation
 GELU_CUBIC = 0.044715
 
 
 class _GELU(torch.autograd.Function):
-    # Returns Φ(x) as a second output: the backward needs it, and a tensor saved for backward
-    # must be an input or an output for the gradient itself to be differentiable (double
-    # backward). gelu() hands only the first output to the caller.
-    @staticmethod
-    def forward(ctx: Any, x: Tensor) -> tuple[Tensor, Tensor]:
-        cdf = x.mul(SQRT1_2).erf_().add_(1).mul_(0.5)  # Φ(x) = (1 + erf(x / √2)) / 2
-        ctx.save_for_backward(x, cdf)
-        ctx.set_materialize_grads(False)  # grad_cdf stays None unless someone uses Φ(x)
-        return x * cdf, cdf
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor | None, grad_cdf: Tensor | None) -> Tensor | None:
-        x: Tensor
-        cdf: Tensor
-        x, cdf = ctx.saved_tensors
-        # φ(x) = Φ'(x) as one power of 2: 2^{-x² log2(e) / 2 - log2 √(2π)}
-        pdf = x.square().mul_(-LOG2_E / 2).sub_(LOG2_SQRT_2PI).exp2_()
-        if grad_cdf is None and grad is not None and not _recorded():
-            return pdf.mul_(x).add_(cdf).mul_(grad)  # (x Φ(x))' = x φ(x) + Φ(x), in place
-        # Recorded (double backward) or Φ(x) used by the caller: exp2_ saved pdf, keep it intact.
-        grad_x = None
-        if grad is not None:  # (x Φ(x))' = Φ(x) + x φ(x)
-            grad_x = (x * pdf).add_(cdf).mul_(grad)
-        if grad_cdf is not None:  # only in double backward
-            grad_x = pdf * grad_cdf if grad_x is None else grad_x + pdf * grad_cdf
-        return grad_x
-
-
-class _GELUTanh(torch.autograd.Function):
-    # ½(1 + tanh u) = σ(2u), so the tanh approximation is x σ(2u): one exp2 instead of a tanh.
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> Tensor:
         ctx.save_for_backward(x)
-        two_u = x.square().mul_(GELU_CUBIC).add_(1).mul_(x).mul_(2 * SQRT_2_PI)  # 2u
-        return _logistic(two_u, inplace=True).mul_(x)  # x σ(2u), in the one allocation
+        cdf = (1 + torch.erf(x / SQRT_2)) / 2  # Φ(x), the standard normal CDF
+        return x * cdf
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
+        x: Tensor
         (x,) = ctx.saved_tensors
-        x2 = x * x
-        two_u = (x2 * GELU_CUBIC).add_(1).mul_(x).mul_(2 * SQRT_2_PI)  # 2u
-        two_du = x2.mul_(3 * GELU_CUBIC).add_(1).mul_(2 * SQRT_2_PI)  # (2u)' = 2√(2/π)(1 + 3c x²)
-        s = sigmoid(two_u)  # the Function, so that double backward sees σ'
-        # (x σ(2u))' = σ(2u) + x σ(2u) (1 - σ(2u)) (2u)'
-        return (1 - s).mul_(s).mul_(x).mul_(two_du).add_(s).mul_(grad)
+        cdf = (1 + torch.erf(x / SQRT_2)) / 2  # Φ(x)
+        pdf = torch.exp(-x * x / 2) / SQRT_2PI  # φ(x) = Φ'(x)
+        return grad * (cdf + x * pdf)  # (x Φ(x))' = Φ(x) + x φ(x)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -497,12 +402,14 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     With ``approximate='tanh'`` the CDF is replaced by the tanh approximation
 
     $$
-    \operatorname{GELU}(x) \approx \frac{x}{2}\left(1 + \tanh u\right) = x\,\sigma(2u),
+    \operatorname{GELU}(x) \approx \frac{x}{2}\left(1 + \tanh u\right),
     \qquad u = \sqrt{2/\pi}\,(x + 0.044715\,x^3),
     $$
 
-    computed in the sigmoid form ($\frac12(1 + \tanh u) = \sigma(2u)$), which needs one
-    exponential.
+    built from this module's [`tanh`][dlref.functional.tanh], whose derivative autograd chains.
+
+    At $x = -\infty$ both forms give NaN ($-\infty \cdot 0$), and the gradient at $\pm\infty$
+    is NaN ($\infty \cdot 0$ again), as in PyTorch.
 
     Parameters
     ----------
@@ -539,11 +446,11 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """
     check_floating(input, "input")
     if approximate == "none":
-        value: Tensor = _GELU.apply(input)[0]  # type: ignore[no-untyped-call]
-        return value
-    if approximate == "tanh":
-        out: Tensor = _GELUTanh.apply(input)  # type: ignore[no-untyped-call]
+        out: Tensor = _GELU.apply(input)  # type: ignore[no-untyped-call]
         return out
+    if approximate == "tanh":
+        u = SQRT_2_OVER_PI * (input + GELU_CUBIC * input**3)
+        return input / 2 * (1 + tanh(u))
     raise ValueError(f"approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
@@ -551,26 +458,20 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 class _Softplus(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, beta: float, threshold: float) -> Tensor:
-        z = x * beta
-        # 1.0 where βx > threshold (there the result is x itself), else 0.0: _step, in place
-        linear = (z - threshold).sign_().clamp_min_(0)
-        # log(1 + e^z) / β with z clamped at the threshold: e^{20} is the largest exp taken.
-        smooth = z.clamp_max_(threshold).mul_(LOG2_E).exp2_().log1p_().div_(beta)
-        ctx.save_for_backward(x, linear)  # a mask: its derivative is 0, safe to save
-        ctx.beta = beta
-        # lerp(a, b, w) = a + w (b - a), and exactly b at w = 1: x where linear, else smooth.
-        return smooth.lerp_(x, linear)
+        ctx.save_for_backward(x)
+        ctx.beta, ctx.threshold = beta, threshold
+        z = beta * x
+        # log(1 + e^{βx}) / β, and x itself above the threshold, where the two agree to within
+        # e^{-threshold} (and e^{βx} could overflow)
+        return torch.where(z > threshold, x, torch.log1p(torch.exp(z)) / beta)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
-        x, linear = ctx.saved_tensors
-        # softplus'(x) = σ(βx) below the threshold and 1 above it. σ < 1, and linear is 1 above
-        # the threshold and 0 below, so the derivative is max(σ(βx), linear).
-        if _recorded():
-            s = sigmoid(x * ctx.beta)  # the Function, so that the second derivative sees σ'
-            return torch.maximum(s, linear) * grad, None, None
-        s = _logistic(x * ctx.beta, inplace=True)  # σ(βx) in the one buffer x β
-        return s.clamp_min_(linear).mul_(grad), None, None
+        (x,) = ctx.saved_tensors
+        z = ctx.beta * x
+        # softplus'(x) = σ(βx) below the threshold, 1 above it; dlref's sigmoid, so that a
+        # second derivative sees σ' = σ (1 - σ)
+        return torch.where(z > ctx.threshold, grad, sigmoid(z) * grad), None, None
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -580,12 +481,19 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     \operatorname{Softplus}(x) = \begin{cases}
     \dfrac{1}{\beta}\log\left(1 + e^{\beta x}\right) & \beta x \le \text{threshold} \\[1ex]
     x & \beta x > \text{threshold}
-    \end{cases}
+    \end{cases},
+    \qquad
+    \frac{d}{dx} = \begin{cases} \sigma(\beta x) & \beta x \le \text{threshold} \\
+    1 & \beta x > \text{threshold} \end{cases}
     $$
 
-    Above the threshold $\log(1 + e^{\beta x})$ and $\beta x$ agree to within $e^{-20}$, so the
-    function reverts to the identity there (and $e^{\beta x}$ is never evaluated where it could
-    overflow). The derivative is $\sigma(\beta x)$ below the threshold and 1 above, as in PyTorch.
+    Above the threshold $\log(1 + e^{\beta x})$ and $\beta x$ agree to within
+    $e^{-\text{threshold}}$, so the function reverts to the identity there, as in PyTorch.
+    ``log1p`` keeps $\log(1 + e^{\beta x})$ accurate where $e^{\beta x}$ is tiny.
+
+    Second derivatives agree with PyTorch except at exactly $\beta x = \text{threshold}$:
+    there the derivative of the backward is $\beta\,\sigma'(\beta x)$, continuing the branch
+    the first derivative chose, where PyTorch's double backward gives 0 (pinned by a test).
 
     Parameters
     ----------
@@ -627,23 +535,15 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 class _SiLU(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> Tensor:
-        y = _logistic(x).mul_(x)  # x σ(x)
-        ctx.save_for_backward(x, y)
-        return y
+        ctx.save_for_backward(x)
+        return x * sigmoid(x)  # x σ(x)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         x: Tensor
-        y: Tensor
-        x, y = ctx.saved_tensors
-        # (x σ)' = σ + x σ (1 - σ) = σ + y (1 - σ), with y = x σ the saved output.
-        if _recorded():
-            s = sigmoid(x)  # the Function, so that the second derivative sees σ'
-            return (s + y * (1 - s)) * grad
-        # σ is recomputed, as PyTorch does (saving it would keep one more buffer alive), and
-        # σ + y (1 - σ) is lerp(σ, 1, y) = σ + y (1 - σ): one pass, in place.
-        s = _logistic(x)
-        return s.lerp_(torch.ones((), dtype=s.dtype, device=s.device), y).mul_(grad)
+        (x,) = ctx.saved_tensors
+        s = sigmoid(x)  # recomputed, as PyTorch does; dlref's, so a second derivative sees σ'
+        return grad * s * (1 + x * (1 - s))  # (x σ)' = σ + x σ (1 - σ) = σ (1 + x (1 - σ))
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -653,6 +553,9 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     \operatorname{SiLU}(x) = x\,\sigma(x), \qquad
     \frac{d}{dx} = \sigma(x)\,\bigl(1 + x\,(1 - \sigma(x))\bigr)
     $$
+
+    At $x = -\infty$ the value is NaN ($-\infty \cdot 0$), and the gradient at $\pm\infty$
+    is NaN, as in PyTorch.
 
     Parameters
     ----------

@@ -28,7 +28,7 @@ from dlref.functional._validation import (
     legacy_reduction,
 )
 from dlref.functional._validation import reduce as apply_reduction
-from dlref.functional.activation import LOG2_E, _logistic, _recorded, sigmoid
+from dlref.functional.activation import sigmoid
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits"]
 
@@ -237,13 +237,12 @@ def binary_cross_entropy_with_logits(
     check_floating(target, "target")
     check_same_shape(input, target)
     if weight is None and pos_weight is None and target.dtype == input.dtype:
-        # The usual call: the loss and its derivatives written out in one Function, with a
-        # third fewer passes over memory than the composition below and a few new full-size
-        # tensors instead of eleven. Its in-place steps need one dtype; weights, pos_weight
-        # and mixed dtypes take the general path.
+        # The usual call takes the fast form further below, whose backward is written out as
+        # sigma(x) - y; it is tested equal to the reference form that follows here.
         check_reduction(reduction)
         out: Tensor = _BCEWithLogits.apply(input, target, reduction)  # type: ignore[no-untyped-call]
         return out
+    # The reference form: -(c y log sigma(x) + (1 - y)(log sigma(x) - x)), weighted.
     log_sigmoid = _log_sigmoid(input)
     if pos_weight is not None:
         log_weight = 1 + (_broadcast_to_input(pos_weight, target, "pos_weight") - 1) * target
@@ -254,15 +253,15 @@ def binary_cross_entropy_with_logits(
     return apply_reduction(loss, reduction)
 
 
-# ---- helpers --------------------------------------------------------------------------------
+# ---- log sigma(x): the reference form's stable building block --------------------------------
 
 
 class _LogSigmoid(torch.autograd.Function):
     r"""$\log\sigma(x) = \min(x, 0) - \log(1 + e^{-|x|})$, and its derivative $\sigma(-x)$.
 
-    The forward only evaluates $e^{-|x|} \le 1$ (as ``exp2``, see
-    ``dlref/functional/activation.py``), in place on one temporary. The derivative is written
-    out: $\frac{d}{dx}\log\sigma(x) = 1 - \sigma(x) = \sigma(-x)$, which is $1/2$ at $x = 0$
+    The forward only evaluates $e^{-|x|} \le 1$, and ``log1p`` keeps $\log(1 + e^{-|x|})$
+    accurate where $e^{-|x|}$ is tiny. The derivative is written out:
+    $\frac{d}{dx}\log\sigma(x) = 1 - \sigma(x) = \sigma(-x)$, which is $1/2$ at $x = 0$
     (differentiating ``abs`` and ``clamp`` would give a one-sided value there) and is computed
     with dlref's ``sigmoid``, so second derivatives work too.
     """
@@ -270,8 +269,7 @@ class _LogSigmoid(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> Tensor:
         ctx.save_for_backward(x)
-        softplus_minus_abs = x.abs().mul_(-LOG2_E).exp2_().log1p_()  # log(1 + e^{-|x|})
-        return softplus_minus_abs.neg_().add_(x.clamp_max(0))
+        return x.clamp_max(0) - torch.log1p(torch.exp(-x.abs()))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -279,30 +277,31 @@ class _LogSigmoid(torch.autograd.Function):
         return grad * sigmoid(-x)
 
 
+# ----------------------------------------------------------------------------------------------
+# Fast form (a lesson): the gradient sigma(x) - y, written out
+# ----------------------------------------------------------------------------------------------
 class _BCEWithLogits(torch.autograd.Function):
     r"""The loss without ``weight`` and ``pos_weight``, reduced, with its derivatives written out.
 
-    With $c = 1$ the formula above is $(1 - y)\,x - \log\sigma(x)$, and
-    $x - \min(x, 0) = \max(x, 0)$ turns it into
+    The binary counterpart of cross-entropy's softmax $-$ one-hot. The forward is the reference
+    formula with $c = 1$, $\ell = (1 - y)\,x - \log\sigma(x)$; the derivatives are
 
     $$
-    \ell = \max(x, 0) - x\,y + \log\bigl(1 + e^{-|x|}\bigr), \qquad
-    \frac{\partial \ell}{\partial x} = \sigma(x) - y, \qquad
+    \frac{\partial \ell}{\partial x} = (1 - y) - \sigma(-x) = \sigma(x) - y, \qquad
     \frac{\partial \ell}{\partial y} = -x .
     $$
 
-    The forward is one temporary updated in place (the $\max$ needs a second); the backward is
-    $\sigma(x) - y$ times the incoming gradient (divided by $n$ for ``'mean'``), one new tensor.
-    Left to autograd, ``(1 - target) * input - log_sigmoid`` and the mean cost a node and a new
-    full-size tensor per step, forward and backward.
+    The backward is the prediction minus the target, times the incoming gradient (divided by
+    $n$ for ``'mean'``). Left to autograd, the reference composition costs a node per step;
+    ``tests/functional/test_binary.py`` proves both equal (values, gradients, second derivatives).
     """
 
     @staticmethod
     def forward(ctx: Any, input: Tensor, target: Tensor, reduction: str) -> Tensor:
         ctx.save_for_backward(input, target)
         ctx.reduction = reduction
-        loss = input.abs().mul_(-LOG2_E).exp2_().log1p_()  # log(1 + e^{-|x|}), e^{-|x|} <= 1
-        loss.add_(input.clamp_min(0)).addcmul_(input, target, value=-1)  # + max(x, 0) - x y
+        log_sigmoid = input.clamp_max(0) - torch.log1p(torch.exp(-input.abs()))
+        loss = (1 - target) * input - log_sigmoid  # the reference formula with c = 1
         return apply_reduction(loss, reduction)
 
     @staticmethod
@@ -311,13 +310,13 @@ class _BCEWithLogits(torch.autograd.Function):
         g = grad / input.numel() if ctx.reduction == "mean" else grad
         grad_input = grad_target = None
         if ctx.needs_input_grad[0]:
-            if _recorded():  # create_graph=True: through dlref's sigmoid Function
-                grad_input = (sigmoid(input) - target) * g
-            else:  # the values only: sigma(x) in a new tensor, the rest in place
-                grad_input = _logistic(input).sub_(target).mul_(g)
+            grad_input = (sigmoid(input) - target) * g  # prediction minus target
         if ctx.needs_input_grad[1]:
             grad_target = -input * g
         return grad_input, grad_target, None
+
+
+# ---- helpers --------------------------------------------------------------------------------
 
 
 def _log_sigmoid(x: Tensor) -> Tensor:

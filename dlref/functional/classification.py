@@ -1,6 +1,6 @@
 r"""Classification losses: negative log-likelihood and cross-entropy.
 
-讲解见站点页面「Softmax 与交叉熵」(docs/classification/softmax-cross-entropy.md)。
+讲解见站点页面「Softmax 与交叉熵」（docs/classification/softmax-cross-entropy.md）。
 
 A classifier outputs one score (logit) per class. Training asks: how much probability did the
 model give the *true* class? The loss is minus its log,
@@ -16,11 +16,12 @@ The module builds this in two steps, exactly as PyTorch splits it:
 * ``cross_entropy`` takes raw **scores**, applies ``log_softmax`` and then ``nll_loss``.
   It also accepts class *probabilities* as targets, and label smoothing.
 
-The usual call, class indices with no ``weight``, no label smoothing and no ignored target,
-takes a shorter path in both: ``nll_loss`` is then a ``gather`` and a mean, and
-``cross_entropy`` is one ``autograd.Function`` whose backward is the gradient the page derives,
-$\operatorname{softmax}(x) - \text{one-hot}(y)$. Every other case goes through the general
-steps, which handle ignored targets and weights with masks.
+Both are written as the page derives them (the reference form). One fast form follows, in a
+marked section at the end, because it is itself a lesson: for class indices without weights,
+label smoothing or ignored targets, ``cross_entropy`` is one ``autograd.Function`` whose
+backward is the gradient the page derives, $\operatorname{softmax}(x) - \text{one-hot}(y)$.
+``tests/functional/test_classification.py`` proves it equal to the composition: values,
+gradients and second derivatives.
 """
 
 from __future__ import annotations
@@ -36,8 +37,7 @@ from dlref.functional._validation import (
     check_tensor,
     legacy_reduction,
 )
-from dlref.functional.activation import _recorded
-from dlref.functional.softmax import LOG2_E, _shift, log_softmax, softmax
+from dlref.functional.softmax import log_softmax, softmax
 
 __all__ = ["cross_entropy", "nll_loss"]
 
@@ -125,73 +125,13 @@ def _check_in_range(
         )
 
 
-# ----------------------------------------------------------------------------------------------
-# The core: pick -log p of the true class
-# ----------------------------------------------------------------------------------------------
-def _pick(
-    log_probs: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int
-) -> tuple[Tensor, Tensor]:
-    r"""Per-element loss $-w_{y}\,\log p_{y}$ and per-element weight $w_y$ (0 where ignored).
-
-    ``log_probs`` is $(N, C, d_1, \dots)$ and ``target`` is $(N, d_1, \dots)$, both checked.
-    """
-    num_classes = log_probs.shape[1]
-    ignored = target == ignore_index
-    # An ignored target may be any number (-100 by default): point it at class 0 so that
-    # gather stays in range; its loss and weight are set to 0 below.
-    index = target.masked_fill(ignored, 0)
-    _check_in_range(index, target, ignored, num_classes, ignore_index)
-    # gather: out[n, 0, d...] = log_probs[n, index[n, d...], d...]  (the true class's entry)
-    picked = log_probs.gather(1, index.unsqueeze(1)).squeeze(1)
+def _true_class_weight(
+    weight: Tensor | None, index: Tensor, ignored: Tensor, dtype: torch.dtype
+) -> Tensor:
+    r"""$w_{y_n}$ for every target: ``weight[y]`` (1 without ``weight``), and 0 where ignored."""
     if weight is None:
-        w = ignored.logical_not().to(picked.dtype)  # 1, or 0 where ignored
-    else:
-        w = weight.gather(0, index.flatten()).view(index.shape)  # w[n, d...] = weight[y]
-        w = w.masked_fill(ignored, 0.0)
-    # masked_fill, not a product with w = 0: an ignored row's picked entry may be -inf.
-    loss = (-w * picked).masked_fill(ignored, 0.0)
-    return loss, w
-
-
-def _reduce_weighted(loss: Tensor, w: Tensor, reduction: str) -> Tensor:
-    r"""``'mean'`` is a *weighted* mean: $\sum \ell / \sum w$, ignored targets having $w=0$."""
-    if reduction == "none":
-        return loss
-    if reduction == "sum":
-        return loss.sum()
-    return loss.sum() / w.sum()  # 0/0 = NaN when every target is ignored, as in PyTorch
-
-
-def _all_kept(target: Tensor, num_classes: int, ignore_index: int) -> bool:
-    """Whether every target is a class in ``[0, num_classes)`` and none is ignored.
-
-    One reduction decides: when ``ignore_index`` lies outside the classes (the default -100
-    does), a target in range cannot equal it, so the smallest and largest target settle both
-    questions. Otherwise (and for an empty target) the general path decides, with its masks.
-    """
-    if 0 <= ignore_index < num_classes or target.numel() == 0:
-        return False
-    low, high = torch.aminmax(target)
-    return int(low) >= 0 and int(high) < num_classes
-
-
-def _nll_all_kept(log_probs: Tensor, target: Tensor, reduction: str) -> Tensor:
-    r"""``nll_loss`` without ``weight`` when no target is ignored: $-\log p_y$, plain mean or sum.
-
-    Every weight is then 1 and nothing is masked, so ``_pick`` and ``_reduce_weighted`` reduce
-    to a ``gather`` and a mean. On inputs of a few hundred rows the cost is the number of
-    PyTorch calls and autograd nodes, not the arithmetic: this path has half the operator
-    calls of the general one and three autograd nodes instead of six. It is not a
-    ``torch.autograd.Function`` on purpose: on the benchmark machine a Python ``Function``
-    costs more per call (its ``forward`` and ``backward`` run in Python) than the three nodes
-    that PyTorch runs in C++.
-    """
-    picked = log_probs.gather(1, target.unsqueeze(1))  # (N, 1, d...): log p of the true class
-    if reduction == "none":
-        return -picked.squeeze(1)
-    if reduction == "sum":
-        return -picked.sum()
-    return -picked.mean()  # sum and mean do not need the class dimension squeezed away
+        return ignored.logical_not().to(dtype)
+    return weight[index].masked_fill(ignored, 0.0)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -294,13 +234,23 @@ def nll_loss(
     if unbatched:  # treat (C,) as a batch of one: (1, C) and target (1,)
         input, target = input.unsqueeze(0), target.unsqueeze(0)
     _check_weight(weight, input.shape[1], input, exact=True)
-    if weight is None and _all_kept(target, input.shape[1], ignore_index):
-        loss = _nll_all_kept(input, target, reduction)
-        return loss.squeeze(0) if unbatched and reduction == "none" else loss
-    loss, w = _pick(input, target, weight, ignore_index)
+    ignored = target == ignore_index
+    # An ignored target may be any number (-100 by default): point it at class 0 so that
+    # gather stays in range; its loss and weight are set to 0.
+    index = target.masked_fill(ignored, 0)
+    _check_in_range(index, target, ignored, input.shape[1], ignore_index)
+    # gather picks x[n, y_n, d...] along the class dimension: the true class's log-probability
+    picked = input.gather(1, index.unsqueeze(1)).squeeze(1)
+    w = _true_class_weight(weight, index, ignored, input.dtype)  # w_{y_n}, 0 where ignored
+    # masked_fill, not a product with w = 0: an ignored entry's picked value may be -inf
+    loss = (-w * picked).masked_fill(ignored, 0.0)  # l_n = -w_{y_n} x_{n, y_n}
     if unbatched:
         loss, w = loss.squeeze(0), w.squeeze(0)
-    return _reduce_weighted(loss, w, reduction)
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    return loss.sum() / w.sum()  # a weighted mean; 0/0 = NaN when all are ignored, as in torch
 
 
 # ----------------------------------------------------------------------------------------------
@@ -431,94 +381,59 @@ def cross_entropy(
     class_dim = 0 if input.dim() == 1 else 1
     num_classes = input.shape[class_dim]
 
-    if target.shape == input.shape and target.is_floating_point():
+    if target.shape == input.shape:  # class probabilities: -sum_c w_c q_c log p_c
+        if not target.is_floating_point():
+            raise TypeError(
+                f"target has the input's shape {tuple(input.shape)}, so it is read as class "
+                f"probabilities, which must be floating point; got {target.dtype}. For class "
+                f"indices, target must have shape {_expected_target_shape(input)}"
+            )
         _check_weight(weight, num_classes, input, exact=False)
         return _cross_entropy_probs(
             input, target, weight, ignore_index, reduction, label_smoothing, class_dim
         )
-    if target.shape == input.shape:
-        raise TypeError(
-            f"target has the input's shape {tuple(input.shape)}, so it is read as class "
-            f"probabilities, which must be floating point; got {target.dtype}. For class "
-            f"indices, target must have shape {_expected_target_shape(input)}"
-        )
-
     if weight is None and label_smoothing == 0.0 and class_dim == 1:
-        # The usual call (batched class indices, no weight, no smoothing): when nothing is
-        # ignored either, both steps and their gradient softmax - one-hot are one Function.
+        # The usual call may take the fast form at the end of this module (the gradient
+        # softmax - one-hot, written out); it is tested equal to the two steps below.
         index = _check_index_target(input, target)
         if _all_kept(index, num_classes, ignore_index):
-            loss: Tensor = _CrossEntropy.apply(input, index, reduction)  # type: ignore[no-untyped-call]
-            return loss
+            fused: Tensor = _CrossEntropy.apply(input, index, reduction)  # type: ignore[no-untyped-call]
+            return fused
 
     log_p = log_softmax(input, dim=class_dim)  # step 1: scores -> log-probabilities
-    nll = nll_loss(log_p, target, weight, None, ignore_index, None, reduction)  # step 2: pick
+    loss = nll_loss(log_p, target, weight, ignore_index=ignore_index, reduction=reduction)  # 2
     if label_smoothing == 0.0:
-        return nll
+        return loss
+    smooth = _uniform_target_loss(log_p, target, weight, ignore_index, reduction)
+    return (1 - label_smoothing) * loss + label_smoothing / num_classes * smooth
 
-    # Label smoothing: add eps/C times the loss against the uniform target.
-    target = _check_index_target(input, target)
-    if class_dim == 0:  # unbatched: as a batch of one
-        log_p, target = log_p.unsqueeze(0), target.unsqueeze(0)
-    _, w = _pick(log_p, target, weight, ignore_index)  # w: weight of each true class, 0 if ignored
+
+def _uniform_target_loss(
+    log_p: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int, reduction: str
+) -> Tensor:
+    r"""Label smoothing's extra term $\ell^{\text{smooth}}_n = -\sum_c w_c \log p_{n,c}$.
+
+    0 for ignored targets; ``'mean'`` divides by $\sum_n w_{y_n}$, the same denominator as
+    ``nll_loss`` (as PyTorch computes it). ``target`` was checked by ``nll_loss``.
+    """
+    unbatched = log_p.dim() == 1
+    if unbatched:  # as a batch of one
+        log_p, target = log_p.unsqueeze(0), target.reshape(1)
+    target = target.long()
+    ignored = target == ignore_index
+    index = target.masked_fill(ignored, 0)
     if weight is None:
         smooth = -log_p.sum(dim=1)  # -sum_c log p_c
     else:
         shape = [1] * log_p.dim()
-        shape[1] = num_classes
+        shape[1] = -1
         smooth = -(log_p * weight.view(shape)).sum(dim=1)  # -sum_c w_c log p_c
-    smooth = smooth.masked_fill(target == ignore_index, 0.0)
-    if class_dim == 0:
-        smooth, w = smooth.squeeze(0), w.squeeze(0)
-    smooth = _reduce_weighted(smooth, w, reduction)
-    return (1 - label_smoothing) * nll + smooth * (label_smoothing / num_classes)
-
-
-class _CrossEntropy(torch.autograd.Function):
-    r"""Cross-entropy for class indices without weights or ignored targets, in one step.
-
-    The loss is the identity at the top of the module, shifted by $m = \max_c x_c$ like
-    ``log_softmax``: $\ell_n = \log \sum_c e^{x_{n,c} - m} - (x_{n,y_n} - m)$, and the
-    gradient is the one the page derives, $\partial \ell_n / \partial x_{n,c} =
-    p_{n,c} - [c = y_n]$.
-
-    Composed as ``nll_loss(log_softmax(x))``, the forward also writes the log-probabilities
-    and the backward runs three nodes: ``gather``'s backward fills a zero tensor of the
-    input's size and scatters $-g$ into it, then ``log_softmax``'s backward sums that tensor
-    and combines it with $p$ in two more passes. Here the forward keeps $e^{x - m}$ and its
-    row sums, and the backward is one pass, $p\,g = e^{x - m} \cdot g / \sum_c e^{x_c - m}$,
-    plus $-g$ added at the true classes: a third fewer passes over the $(N, C)$ scores, no
-    zero tensor, and one Python ``Function`` call instead of a ``Function`` and three nodes.
-    """
-
-    @staticmethod
-    def forward(ctx: Any, input: Tensor, target: Tensor, reduction: str) -> Tensor:
-        index = target.unsqueeze(1)  # (N, 1, d...): the true class of each sample
-        shifted = _shift(input, 1)  # x - m: every exponent <= 0
-        true_score = shifted.gather(1, index).squeeze(1)  # x_y - m
-        e = shifted.mul_(LOG2_E).exp2_()  # e^{x - m}, in place: shifted is no longer needed
-        total = e.sum(dim=1, keepdim=True)  # sum_c e^{x_c - m}, at least e^0 = 1
-        loss = total.log().squeeze(1) - true_score  # -log p_y
-        # input for second derivatives; e and total (intermediates) for the first ones
-        ctx.save_for_backward(input, index, e, total)
-        ctx.reduction = reduction
-        if reduction == "none":
-            return loss
-        return loss.sum() if reduction == "sum" else loss.mean()
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
-        input, index, e, total = ctx.saved_tensors
-        if ctx.reduction == "none":
-            g = grad.unsqueeze(1)  # one factor per sample, broadcast over the classes
-        else:
-            g = grad / index.numel() if ctx.reduction == "mean" else grad
-        # p g, with p = e^{x - m} / sum_c e^{x_c - m} from the forward: one pass, one new tensor.
-        # With create_graph=True autograd must differentiate p, and e and total are
-        # intermediates it knows nothing about: recompute p with a softmax it can differentiate.
-        grad_input = softmax(input, dim=1) * g if _recorded() else e * (g / total)
-        # minus the one-hot vector: add -g at each true class
-        return grad_input.scatter_add_(1, index, (-g).expand(index.shape)), None, None
+    smooth = smooth.masked_fill(ignored, 0.0)
+    if reduction == "none":
+        return smooth.squeeze(0) if unbatched else smooth
+    if reduction == "sum":
+        return smooth.sum()
+    return smooth.sum() / _true_class_weight(weight, index, ignored, log_p.dtype).sum()
 
 
 def _cross_entropy_probs(
@@ -552,3 +467,63 @@ def _cross_entropy_probs(
     # 'mean': over samples (every position but the class one), not over weights.
     num_samples = input.numel() // num_classes if num_classes > 0 else 0
     return -terms.sum() / num_samples  # an empty batch gives 0/0 = NaN, as in PyTorch
+
+
+# ----------------------------------------------------------------------------------------------
+# Fast form (a lesson): cross-entropy whose backward is softmax - one-hot
+# ----------------------------------------------------------------------------------------------
+def _all_kept(target: Tensor, num_classes: int, ignore_index: int) -> bool:
+    """Whether every target is a class in ``[0, num_classes)`` and none is ignored.
+
+    One reduction decides: when ``ignore_index`` lies outside the classes (the default -100
+    does), a target in range cannot equal it, so the smallest and largest target settle both
+    questions. Otherwise (and for an empty target) the two steps decide, with their masks.
+    """
+    if 0 <= ignore_index < num_classes or target.numel() == 0:
+        return False
+    low, high = torch.aminmax(target)
+    return int(low) >= 0 and int(high) < num_classes
+
+
+class _CrossEntropy(torch.autograd.Function):
+    r"""Cross-entropy for class indices, no weights, nothing ignored: the page's gradient.
+
+    The forward is the loss in its log-sum-exp form, shifted by $m = \max_c x_{n,c}$,
+    $\ell_n = \log \sum_c e^{x_{n,c} - m} - (x_{n,y_n} - m)$; the backward is the gradient
+    the page derives,
+
+    $$
+    \frac{\partial \ell_n}{\partial x_{n,c}} = \operatorname{softmax}(x_n)_c - [c = y_n],
+    $$
+
+    times the incoming gradient (divided by the number of samples for ``'mean'``). Composed as
+    ``nll_loss(log_softmax(x))``, autograd walks back through every step: ``gather``'s
+    backward fills a zero tensor of the input's size and scatters $-g$ into it, then
+    ``log_softmax``'s backward sums that tensor and combines it with the softmax. Here the
+    backward is the formula itself. Its softmax is dlref's, so autograd can differentiate it
+    again.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, input: Tensor, target: Tensor, reduction: str) -> Tensor:
+        index = target.unsqueeze(1)  # (N, 1, d...): the true class of each sample
+        # -log p_y = logsumexp(x) - x_y, both shifted by m = max_c x_c: x_y - m is exact,
+        # where logsumexp(x) - x_y would cancel digits of two large numbers
+        shifted = input - input.amax(dim=1, keepdim=True)
+        loss = torch.log(torch.exp(shifted).sum(dim=1)) - shifted.gather(1, index).squeeze(1)
+        ctx.save_for_backward(input, index)
+        ctx.reduction = reduction
+        if reduction == "none":
+            return loss
+        return loss.sum() if reduction == "sum" else loss.mean()
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
+        input, index = ctx.saved_tensors
+        if ctx.reduction == "none":
+            g = grad.unsqueeze(1)  # one factor per sample, broadcast over the classes
+        else:
+            g = grad / index.numel() if ctx.reduction == "mean" else grad
+        p = softmax(input, dim=1)
+        one_hot = torch.zeros_like(p).scatter(1, index, 1.0)  # 1 at the true class, else 0
+        return (p - one_hot) * g, None, None

@@ -1,6 +1,6 @@
 r"""Softmax, log-softmax and log-sum-exp: from scores to a probability distribution, stably.
 
-讲解见站点页面「Softmax 与交叉熵」(docs/classification/softmax-cross-entropy.md)。
+讲解见站点页面「Softmax 与交叉熵」（docs/classification/softmax-cross-entropy.md）。
 
 The whole module rests on one identity. For any constant $c$,
 
@@ -16,9 +16,8 @@ below are this identity, read three ways:
 * ``log_softmax`` is $z_j - \operatorname{logsumexp}(z)$;
 * ``softmax`` is $e^{z_j - c} / \sum_k e^{z_k - c}$, the same shift applied before ``exp``.
 
-They are built from ``amax``, ``exp``, ``log`` and ``sum`` only. ``softmax`` and
-``log_softmax`` are small ``torch.autograd.Function`` classes whose ``backward`` is the
-Jacobian-vector product written out (derived on the page):
+``softmax`` and ``log_softmax`` are small ``torch.autograd.Function`` classes: ``forward`` is
+the shifted formula above, and ``backward`` is the Jacobian-vector product derived on the page,
 
 $$
 \frac{\partial \ell}{\partial z_j} = y_j \Bigl(g_j - \sum_k g_k y_k\Bigr) \text{ (softmax)},
@@ -27,17 +26,15 @@ $$
 \text{ (log-softmax)},
 $$
 
-with $g$ the incoming gradient and $y$ the saved output (log-softmax also keeps $e^{z - m}$ and
-its sum from the forward, so that its backward needs no second ``exp``). Left to autograd, the
-same formulas cost a node per primitive (subtract, exp, sum, divide) and a pass over memory for
-each of their gradients; written out, the backward is two passes and a row sum. ``exp`` is
-computed as ``exp2`` of $z \log_2 e$ (a faster kernel on the benchmark machine, see
-``dlref/functional/activation.py``). ``logsumexp`` is left to autograd.
+with $g$ the incoming gradient and $y$ the saved output. Both are written with plain,
+out-of-place torch operations on the saved output, so autograd can differentiate them again
+(second derivatives). Left to autograd, the forward formula would cost a node per primitive
+(subtract, exp, sum, divide) and a pass over memory for each of their gradients; written out,
+the backward is a product, a row sum and one more product. ``logsumexp`` is left to autograd.
 """
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -46,9 +43,6 @@ import torch
 from torch import Tensor
 
 from dlref.functional._validation import check_floating, check_tensor
-from dlref.functional.activation import _recorded
-
-LOG2_E = math.log2(math.e)  # e^t = 2^(t log2 e)
 
 __all__ = ["log_softmax", "logsumexp", "softmax"]
 
@@ -114,10 +108,8 @@ def _shift(input: Tensor, dim: int) -> Tensor:
 class _Softmax(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, z: Tensor, dim: int) -> Tensor:
-        # e^{z - m} with every exponent <= 0: in [0, 1], the largest exactly 1. One allocation
-        # (the shift); the rest in place.
-        e = _shift(z, dim).mul_(LOG2_E).exp2_()
-        y = e.div_(e.sum(dim=dim, keepdim=True))  # normalise: the slice sums to 1
+        e = torch.exp(_shift(z, dim))  # e^{z - m}: every exponent <= 0, the largest exactly 1
+        y = e / e.sum(dim=dim, keepdim=True)  # normalise: the slice sums to 1
         ctx.save_for_backward(y)
         ctx.dim = dim
         return y
@@ -125,41 +117,25 @@ class _Softmax(torch.autograd.Function):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
         (y,) = ctx.saved_tensors
-        gy = grad * y  # g_j y_j: the one new tensor of the backward
-        dot = gy.sum(dim=ctx.dim, keepdim=True)  # sum_k g_k y_k, one per slice
-        # y_j (g_j - sum_k g_k y_k) = g_j y_j - y_j sum_k g_k y_k: subtract in place from gy
-        # (addcmul_ is one pass), instead of a second tensor g - dot and another pass for the
-        # product. Safe for second derivatives: autograd saved grad and y for gy, not gy itself.
-        return gy.addcmul_(y, dot, value=-1), None
+        dot = (grad * y).sum(dim=ctx.dim, keepdim=True)  # sum_k g_k y_k, one per slice
+        return y * (grad - dot), None  # y_j (g_j - sum_k g_k y_k)
 
 
 class _LogSoftmax(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, z: Tensor, dim: int) -> Tensor:
         shifted = _shift(z, dim)  # z - m: every entry <= 0, the max exactly 0
-        e = (shifted * LOG2_E).exp2_()  # e^{z - m}, in [0, 1]
-        # The sum is at least e^0 = 1, so log sum e^{z - m} lies in [0, log C]: its log is safe.
-        total = e.sum(dim=dim, keepdim=True)
-        out = shifted.sub_(total.log())
-        # softmax = e / total: keeping e (an intermediate) spares the backward a second exp,
-        # at the price of holding a second tensor of the input's size until then (PyTorch
-        # keeps only the output). out is kept for second derivatives (see backward).
-        ctx.save_for_backward(out, e, total)
+        # sum_k e^{z_k - m} is at least e^0 = 1, so its log lies in [0, log K]: safe.
+        out = shifted - torch.log(torch.exp(shifted).sum(dim=dim, keepdim=True))
+        ctx.save_for_backward(out)
         ctx.dim = dim
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
-        out, e, total = ctx.saved_tensors
-        grad_sum = grad.sum(dim=ctx.dim, keepdim=True)  # sum_k g_k, one per slice
-        if _recorded():
-            # create_graph=True: autograd records this backward and cannot differentiate
-            # through e, an intermediate it never saw; recompute softmax from the output.
-            # exp2_ saves its result for its own derivative, so the product is a new tensor.
-            softmax = (out * LOG2_E).exp2_()
-            return softmax.mul(-grad_sum).add_(grad), None  # g_j - softmax_j sum_k g_k
-        # softmax_j sum_k g_k = e_j (sum_k g_k / total): one pass over e, one new tensor
-        return e.mul(-(grad_sum / total)).add_(grad), None
+        (out,) = ctx.saved_tensors
+        softmax = torch.exp(out)  # e^{log softmax}: from the output
+        return grad - softmax * grad.sum(dim=ctx.dim, keepdim=True), None  # g_j - y_j sum_k g_k
 
 
 # ----------------------------------------------------------------------------------------------

@@ -22,4 +22,22 @@ from dlref.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, 
 __all__ += ["BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "L1Loss", "MSELoss", "NLLLoss"]
 
 
+# --- activations: dlref/nn/activation.py ------------------------------------------------------
+from dlref.nn.activation import (
+    ELU,
+    GELU,
+    LeakyReLU,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
+)
+
+__all__ += ["ELU", "GELU", "LeakyReLU", "LogSoftmax", "ReLU", "SiLU", "Sigmoid", "Softmax"]
+__all__ += ["Softplus", "Tanh"]
+
+
 # --- end of sections ---------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -36,6 +37,7 @@ CASES: list[tuple[str, Fn, Fn, dict[str, Any]]] = [
 IDS = [c[0] for c in CASES]
 HARD = [-1e4, -800.0, -40.0, -20.0, -1.0, -1e-10, -0.0, 0.0, 1e-10, 0.5, 1.0, 8.0, 20.0, 40.0,
         800.0, 1e4]  # fmt: skip
+SPECIAL = [math.nan, math.inf, -math.inf]  # PyTorch's values and gradients there are matched too
 TOL = {torch.float64: {"rtol": 1e-12, "atol": 1e-12}, torch.float32: {"rtol": 2e-6, "atol": 1e-6}}
 
 
@@ -63,7 +65,7 @@ def compare(ours: Fn, theirs: Fn, x: torch.Tensor, **kw: Any) -> None:
 def test_hard_values_and_gradients(
     name: str, ours: Fn, theirs: Fn, kw: dict[str, Any], dtype: torch.dtype
 ) -> None:
-    compare(ours, theirs, torch.tensor(HARD, dtype=dtype), **kw)
+    compare(ours, theirs, torch.tensor(HARD + SPECIAL, dtype=dtype), **kw)
 
 
 @pytest.mark.parametrize(("name", "ours", "theirs", "kw"), CASES, ids=IDS)
@@ -82,17 +84,53 @@ def test_gradcheck(name: str, ours: Fn, theirs: Fn, kw: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(("name", "ours", "theirs", "kw"), CASES, ids=IDS)
-def test_recorded_backward_equals_in_place_backward(
+def test_second_derivative_matches_torch(
     name: str, ours: Fn, theirs: Fn, kw: dict[str, Any]
 ) -> None:
-    # A backward has an in-place form (ordinary backward) and an out-of-place form (recorded,
-    # create_graph=True): the same formula, so the same numbers, at the kink and everywhere.
-    x = torch.tensor(HARD, dtype=torch.float64).requires_grad_(True)
-    g = torch.linspace(-2, 2, len(HARD), dtype=torch.float64)
-    (plain,) = torch.autograd.grad(ours(x, **kw), x, g)
-    (recorded,) = torch.autograd.grad(ours(x, **kw), x, g, create_graph=True)
-    assert recorded.requires_grad
-    torch.testing.assert_close(plain, recorded.detach(), rtol=1e-15, atol=0, equal_nan=True)
+    # The backward is one out-of-place formula, so autograd differentiates it again: the
+    # second derivative (a Hessian-vector product) equals torch's, kinks and NaN included.
+    x0 = torch.tensor(HARD + SPECIAL, dtype=torch.float64)
+    g = torch.linspace(-2, 2, len(x0), dtype=torch.float64)
+    seconds = []
+    for fn in (ours, theirs):
+        x = x0.clone().requires_grad_(True)
+        (first,) = torch.autograd.grad(fn(x, **kw), x, g, create_graph=True)
+        if not first.requires_grad:  # relu's first derivative is a mask: constant in x
+            seconds.append(torch.zeros_like(x0))
+            continue
+        (second,) = torch.autograd.grad(first, x, g, allow_unused=True, materialize_grads=True)
+        seconds.append(second)
+    keep = torch.isfinite(x0)  # at +-inf the second derivatives are 0 * inf: NaN or not
+    keep &= ~_second_derivative_kink(name, x0, kw)  # pinned in the next test
+    torch.testing.assert_close(seconds[0][keep], seconds[1][keep], **TOL[torch.float64],
+                               equal_nan=True)  # fmt: skip
+
+
+def _second_derivative_kink(name: str, x: torch.Tensor, kw: dict[str, Any]) -> torch.Tensor:
+    """Where PyTorch's second derivative takes the other branch than its first derivative."""
+    if name.startswith("elu"):
+        return x == 0
+    if name.startswith("softplus"):
+        return x * kw.get("beta", 1.0) == kw.get("threshold", 20.0)
+    return torch.zeros_like(x, dtype=torch.bool)
+
+
+def test_second_derivative_at_the_kink_is_documented() -> None:
+    # dlref's backward is one formula, so its derivative at a kink continues the branch the
+    # first derivative chose (alpha e^x at x = 0 for ELU, sigma(bx) at bx = threshold for
+    # softplus). PyTorch's double backward switches branch there and gives 0. The docstrings
+    # of elu and softplus state this.
+    def second(fn: Fn, v: float, **kw: Any) -> float:
+        x = torch.tensor([v], dtype=torch.float64, requires_grad=True)
+        (g1,) = torch.autograd.grad(fn(x, **kw), x, create_graph=True)
+        (g2,) = torch.autograd.grad(g1, x)
+        return g2.item()
+
+    assert second(F.elu, 0.0, alpha=2.0) == 2.0
+    assert second(TF.elu, 0.0, alpha=2.0) == 0.0
+    s = 1 / (1 + math.exp(-20.0))
+    assert math.isclose(second(F.softplus, 20.0), s * (1 - s), rel_tol=1e-12)
+    assert second(TF.softplus, 20.0) == 0.0
 
 
 @pytest.mark.parametrize(("name", "ours", "theirs", "kw"), CASES, ids=IDS)
@@ -117,6 +155,9 @@ def test_kink_gradients_match_torch_conventions() -> None:
 def test_relu_keeps_nan_and_integer_dtype() -> None:
     x = torch.tensor([float("nan"), -1.0, 2.0])
     torch.testing.assert_close(F.relu(x), TF.relu(x), equal_nan=True)
+    # at NaN PyTorch passes the incoming gradient through (NaN is not <= 0); so does dlref
+    assert value_and_grad(F.relu, x)[1].tolist() == [1.0, 0.0, 1.0]
+    assert value_and_grad(TF.relu, x)[1].tolist() == [1.0, 0.0, 1.0]
     ints = torch.tensor([-3, 0, 4])
     assert torch.equal(F.relu(ints), TF.relu(ints))
 
@@ -154,7 +195,8 @@ def test_inplace(name: str, ours: Fn, theirs: Fn, kw: dict[str, Any]) -> None:
         ours(x0.clone().requires_grad_(True), inplace=True, **kw)
 
 
-floats = st.one_of(st.floats(-1e4, 1e4, allow_nan=False), st.sampled_from(HARD))
+# Any float64 (NaN, +-inf, subnormals and 1e308 included), values near the kinks, hard values.
+floats = st.one_of(st.floats(-1e4, 1e4), st.floats(), st.sampled_from(HARD + SPECIAL))
 
 
 @settings(max_examples=60, deadline=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import pytest
@@ -204,9 +205,9 @@ def test_logits_fast_path_gradcheck(reduction: str) -> None:
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
-def test_logits_fast_path_agrees_with_general_path(reduction: str, dtype: torch.dtype) -> None:
-    """pos_weight = 1 is the same loss, computed by the general path (log_sigmoid, then the
-    weighted combination through autograd)."""
+def test_logits_fast_form_equals_reference_form(reduction: str, dtype: torch.dtype) -> None:
+    """The fast form (_BCEWithLogits, backward sigma(x) - y) against the reference form:
+    pos_weight = 1 is the same loss, computed by log_sigmoid and autograd."""
     x = torch.tensor(X_HARD, dtype=dtype).repeat(3)
     y = torch.tensor([0.0] * 11 + [1.0] * 11 + [0.3] * 11, dtype=dtype)
     ones = torch.ones(1, dtype=dtype)
@@ -219,9 +220,24 @@ def test_logits_fast_path_agrees_with_general_path(reduction: str, dtype: torch.
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_logits_second_derivatives_equal_reference_form(reduction: str) -> None:
+    x0 = torch.tensor(X_HARD, dtype=torch.float64)
+    y = torch.linspace(0, 1, len(X_HARD), dtype=torch.float64)
+    v = torch.linspace(-1, 1, len(X_HARD), dtype=torch.float64)
+    seconds = []
+    for pw in (None, torch.ones(1, dtype=torch.float64)):  # fast form, reference form
+        x = x0.clone().requires_grad_(True)
+        loss = F.binary_cross_entropy_with_logits(x, y, reduction=reduction, pos_weight=pw)
+        (g1,) = torch.autograd.grad(loss.sum(), x, create_graph=True)
+        (g2,) = torch.autograd.grad((g1 * v).sum(), x)
+        seconds.append(g2)
+    torch.testing.assert_close(seconds[0], seconds[1], **TOL64)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_logits_backward_with_create_graph(reduction: str) -> None:
-    """_BCEWithLogits's backward has a values-only branch (the usual call) and a
-    differentiable one (create_graph=True): both give torch's gradient."""
+    """_BCEWithLogits's backward is one out-of-place formula: with or without
+    create_graph=True it gives torch's gradient."""
     torch.manual_seed(8)
     x = (torch.randn(5, 2, dtype=torch.float64) * 5).requires_grad_(True)
     y = torch.rand(5, 2, dtype=torch.float64).requires_grad_(True)
@@ -241,7 +257,7 @@ def test_logits_backward_with_create_graph(reduction: str) -> None:
 
 def test_logits_mixed_dtypes_take_the_general_path() -> None:
     x = torch.tensor([-3.0, 0.5, 20.0], dtype=torch.float64)
-    y = torch.tensor([0.0, 1.0, 0.25])  # float32: the in-place fast path needs one dtype
+    y = torch.tensor([0.0, 1.0, 0.25])  # float32: the fast form takes one dtype
     ours = F.binary_cross_entropy_with_logits(x, y, reduction="none")
     expected = F.binary_cross_entropy_with_logits(x, y.double(), reduction="none")
     torch.testing.assert_close(ours, expected, **TOL64)
@@ -271,7 +287,10 @@ def test_logits_empty_0d_noncontiguous() -> None:
                  grads(TF.binary_cross_entropy_with_logits, x, y), TOL64)  # fmt: skip
 
 
-logits = st.one_of(st.floats(-1e4, 1e4, allow_nan=False), st.sampled_from(X_HARD))
+# any float64 (NaN and +-inf included): torch's values and gradients are matched there too
+logits = st.one_of(
+    st.floats(-1e4, 1e4), st.floats(), st.sampled_from([*X_HARD, math.inf, -math.inf, math.nan])
+)
 
 
 @settings(max_examples=80, deadline=None)

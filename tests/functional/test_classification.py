@@ -200,9 +200,20 @@ def test_weight_is_differentiable() -> None:
     assert w.grad is not None
 
 
-# ---- the fast paths: class indices, no weight, nothing ignored --------------------------------
+# ---- the fast form: class indices, no weight, nothing ignored --------------------------------
 C_ = sys.modules["dlref.functional.classification"]
 BATCHED = [(4, 5), (3, 4, 2), (2, 3, 2, 2), (1, 1)]
+
+
+def fast(x: torch.Tensor, t: torch.Tensor, reduction: str) -> torch.Tensor:
+    """The fast form alone: _CrossEntropy, whose backward is softmax - one-hot."""
+    out: torch.Tensor = C_._CrossEntropy.apply(x, t, reduction)
+    return out
+
+
+def reference(x: torch.Tensor, t: torch.Tensor, reduction: str) -> torch.Tensor:
+    """The reference form the page derives: nll_loss(log_softmax(x))."""
+    return F.nll_loss(F.log_softmax(x, dim=1), t, reduction=reduction)
 
 
 def test_all_kept_decides_the_path() -> None:
@@ -211,37 +222,61 @@ def test_all_kept_decides_the_path() -> None:
     assert C_._all_kept(t, 4, 4)  # ignore_index outside [0, C): no target can equal it
     assert not C_._all_kept(t, 4, 0)  # inside: targets equal to it must be masked
     assert not C_._all_kept(torch.tensor([0, -100, 1]), 4, -100)  # something is ignored
-    assert not C_._all_kept(torch.tensor([0, 4]), 4, -100)  # out of range: the general path
-    assert not C_._all_kept(torch.tensor([-1, 2]), 4, -100)  # raises the IndexError
+    assert not C_._all_kept(torch.tensor([0, 4]), 4, -100)  # out of range: the two steps
+    assert not C_._all_kept(torch.tensor([-1, 2]), 4, -100)  # raise the IndexError
     assert not C_._all_kept(torch.zeros(0, dtype=torch.long), 4, -100)  # empty
 
 
-@pytest.mark.parametrize("shape", [(5,), *BATCHED], ids=str)
+def test_the_usual_call_takes_the_fast_form() -> None:
+    x, t, _, w = make_case((4, 5), torch.float64, ignore=None)
+    x.requires_grad_()
+    assert type(F.cross_entropy(x, t).grad_fn).__name__ == "_CrossEntropyBackward"
+    assert type(F.cross_entropy(x, t, weight=w).grad_fn).__name__ != "_CrossEntropyBackward"
+
+
+@pytest.mark.parametrize("shape", BATCHED, ids=str)
 @pytest.mark.parametrize(("dtype", "tol"), DTYPES, ids=["f64", "f32"])
-def test_fast_paths_match_torch(shape, dtype, tol) -> None:
+def test_fast_form_matches_torch(shape, dtype, tol) -> None:
     for ignore_index, reduction in itertools.product([-100, 99], REDUCTIONS):
         x, t, _, _ = make_case(shape, dtype, ignore=None)
-        class_dim = 0 if len(shape) == 1 else 1
-        assert C_._all_kept(t.reshape(-1), shape[class_dim], ignore_index)
+        assert C_._all_kept(t.reshape(-1), shape[1], ignore_index)
         kw = {"ignore_index": ignore_index, "reduction": reduction}
         check_both("cross_entropy", x, t, tol, **kw)
-        check_both("nll_loss", TF.log_softmax(x, dim=class_dim), t, tol, **kw)
 
 
 @pytest.mark.parametrize("shape", BATCHED, ids=str)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_fast_paths_agree_with_general_path(shape, reduction) -> None:
-    """All-ones weights give the same numbers but take the general path (masks, weights)."""
+def test_fast_form_equals_reference_form(shape, reduction) -> None:
+    """Values, gradients and second derivatives of the fast form are the reference form's."""
     x, t, _, _ = make_case(shape, torch.float64, ignore=None)
-    ones = torch.ones(shape[1], dtype=torch.float64)
-    for fn, inp in [("cross_entropy", x), ("nll_loss", TF.log_softmax(x, dim=1))]:
-        fast, g_fast = _ours_with_grad(fn, inp, t, reduction=reduction)
-        general, g_general = _ours_with_grad(fn, inp, t, reduction=reduction, weight=ones)
-        close(fast, general, **F64)
-        close(g_fast, g_general, **F64)
+    results = []
+    for form in (fast, reference):
+        xi = x.clone().requires_grad_()
+        out = form(xi, t, reduction)
+        up = torch.linspace(0.5, 1.5, out.numel(), dtype=out.dtype).reshape(out.shape)
+        (g1,) = torch.autograd.grad((out * up).sum(), xi, create_graph=True)
+        v = torch.linspace(-1, 1, x.numel(), dtype=x.dtype).reshape(x.shape)
+        (g2,) = torch.autograd.grad((g1 * v).sum(), xi)  # a Hessian-vector product
+        results.append((out.detach(), g1.detach(), g2))
+    for a, b in zip(*results, strict=True):
+        close(a, b, **F64)
 
 
-def test_cross_entropy_fast_path_hard_logits() -> None:
+def test_fast_form_equals_reference_form_at_infinities() -> None:
+    inf = math.inf
+    x = torch.tensor([[1e4, 0.0, -1e4], [0.0, 1e4, 1e4 - 5.0], [0.5, -inf, 1.0], [-inf, 2.0, -inf],
+                      [inf, 0.0, 1.0], [math.nan, 0.0, 1.0]], dtype=torch.float64)  # fmt: skip
+    for t in (torch.tensor([2, 2, 0, 1, 0, 1]), torch.tensor([2, 2, 1, 1, 1, 2])):
+        for reduction in REDUCTIONS:
+            a, b = (x.clone().requires_grad_() for _ in range(2))
+            ya, yb = fast(a, t, reduction), reference(b, t, reduction)
+            close(ya, yb, **F64)
+            (ga,) = torch.autograd.grad(ya.sum(), a)
+            (gb,) = torch.autograd.grad(yb.sum(), b)
+            close(ga, gb, **F64)
+
+
+def test_cross_entropy_fast_form_hard_logits() -> None:
     inf = math.inf
     x = torch.tensor([[1e4, 0.0, -1e4], [0.0, 1e4, 1e4 - 5.0], [0.5, -inf, 1.0], [-inf, 2.0, -inf]])
     t = torch.tensor([2, 2, 0, 1])
@@ -249,9 +284,12 @@ def test_cross_entropy_fast_path_hard_logits() -> None:
         check_both("cross_entropy", x.to(dtype), t, tol, reduction=reduction)
     # a target whose score is -inf: infinite loss, gradient -1 there (p_y = 0), like torch
     check_both("cross_entropy", x.double(), torch.tensor([2, 2, 1, 1]), F64, reduction="none")
+    # +inf or NaN in a row: NaN loss and gradients for that row, like torch
+    bad = torch.tensor([[inf, 0.0, 1.0], [math.nan, 0.0, 1.0], [0.0, 1.0, 2.0]])
+    check_both("cross_entropy", bad, torch.tensor([0, 1, 2]), F32, reduction="none")
 
 
-def test_cross_entropy_fast_path_non_contiguous() -> None:
+def test_cross_entropy_fast_form_non_contiguous() -> None:
     x = torch.randn(2, 3, 5, dtype=torch.float64).permute(2, 1, 0)  # (5, 3, 2), transposed
     assert not x.is_contiguous()
     t = torch.randint(0, 3, (5, 2))
@@ -261,7 +299,7 @@ def test_cross_entropy_fast_path_non_contiguous() -> None:
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_fast_paths_gradcheck_and_gradgradcheck(reduction) -> None:
+def test_fast_form_gradcheck_and_gradgradcheck(reduction) -> None:
     x, t, _, _ = make_case((3, 4, 2), torch.float64, ignore=None)
     x.requires_grad_()
     for fn in (F.cross_entropy, F.nll_loss):
@@ -275,8 +313,8 @@ def test_fast_paths_gradcheck_and_gradgradcheck(reduction) -> None:
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_cross_entropy_backward_with_create_graph(reduction) -> None:
-    """_CrossEntropy's backward has two branches: values from the exponentials its forward
-    saved (the usual call), and a differentiable recomputation (create_graph=True)."""
+    """The fast form's backward is one out-of-place formula: with or without
+    create_graph=True it is torch's gradient, and its own derivative is torch's too."""
     x, t, _, _ = make_case((4, 5, 3), torch.float64, ignore=None)
     x.requires_grad_()
 
@@ -416,8 +454,9 @@ def test_errors_cross_entropy_only() -> None:
 @st.composite
 def cases(draw: st.DrawFn) -> dict[str, Any]:
     """Logits (C,), (N, C) or (N, C, d1, ...), N possibly 0, magnitudes up to 1e4, sometimes a
-    transposed (non-contiguous) view; a class-index target with random ignored entries or a
-    probability target; random weight / reduction / ignore_index / label_smoothing."""
+    transposed (non-contiguous) view, sometimes with -inf, +inf or NaN entries; a class-index
+    target with random ignored entries or a probability target; random weight, reduction,
+    ignore_index and label_smoothing."""
     unbatched = draw(st.booleans()) and draw(st.booleans())
     C = draw(st.integers(1, 5))
     if unbatched:
@@ -435,6 +474,9 @@ def cases(draw: st.DrawFn) -> dict[str, Any]:
         )
     else:
         x = torch.randn(shape, generator=g, dtype=torch.float64) * scale
+    if x.numel() and draw(st.booleans()):  # -inf, +inf or NaN scores; torch's NaN is matched
+        special = draw(st.sampled_from([-math.inf, math.inf, math.nan]))
+        x = x.masked_fill(torch.rand(shape, generator=g) < 0.15, special)
     class_dim = 0 if unbatched else 1
     ignore_index = draw(st.sampled_from([-100, 0, C - 1]))
     probs = draw(st.booleans())
