@@ -1,4 +1,5 @@
-r"""Diagnostics for training: which ReLU units of a layer are dead.
+r"""Diagnostics for training: which ReLU units of a layer are dead, and how a result spreads
+over random seeds.
 
 A ReLU unit is *dead* on a set of inputs when its pre-activation is never positive there: its
 output is 0 for every input, and so is the gradient that flows back through it
@@ -6,17 +7,25 @@ output is 0 for every input, and so is the gradient that flows back through it
 that feed it, and it stays dead. A too-large learning rate can push many units there in a few
 steps; measuring the fraction of dead units is how one notices.
 
-讲解见站点页面「神经元与激活函数」 docs/components/neurons-activations.md。
+A training run is one draw: another seed, another CPU or another thread count gives another
+result. :func:`seed_spread` summarises a number measured once per seed (median, quartiles,
+range), so that a page states a difference only where it is larger than that spread.
+
+讲解见站点页面「神经元与激活函数」 docs/components/neurons-activations.md 与「暂退法（dropout）」
+docs/components/dropout.md。
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor
 
 from dlref.functional._validation import check_floating
 
-__all__ = ["dead_fraction", "dead_units"]
+__all__ = ["SeedSpread", "dead_fraction", "dead_units", "seed_spread"]
 
 
 def dead_units(pre_activations: Tensor, unit_dim: int = -1) -> Tensor:
@@ -161,3 +170,107 @@ def dead_fraction(pre_activations: Tensor, unit_dim: int = -1) -> float:
     if mask.numel() == 0:
         return 0.0
     return int(mask.sum().item()) / mask.numel()  # exact: dead count / unit count
+
+
+@dataclass(frozen=True)
+class SeedSpread:
+    r"""A number measured once per random seed: its range, quartiles and median.
+
+    Attributes
+    ----------
+    low, q1, median, q3, high : float
+        The minimum, first quartile, median, third quartile and maximum over the seeds.
+    n : int
+        How many seeds.
+
+    Notes
+    -----
+    A claim "B is larger than A" is made from the per-seed differences $d_s = b_s - a_s$ of
+    paired runs (same seed, same data): :meth:`above` with threshold 0 says that the middle
+    half of the differences, $[q_1, q_3]$, lies above 0, so at least three seeds in four agree
+    and the typical difference is larger than its own spread.
+    """
+
+    low: float
+    q1: float
+    median: float
+    q3: float
+    high: float
+    n: int
+
+    def above(self, threshold: float) -> bool:
+        """True when the whole interquartile range lies above ``threshold`` ($q_1 >$ threshold)."""
+        return self.q1 > threshold
+
+    def below(self, threshold: float) -> bool:
+        """True when the whole interquartile range lies below ``threshold`` ($q_3 <$ threshold)."""
+        return self.q3 < threshold
+
+    def __str__(self) -> str:
+        return f"{self.median:.3g} (quartiles {self.q1:.3g} to {self.q3:.3g}, n={self.n})"
+
+
+def seed_spread(values: Tensor | Sequence[float]) -> SeedSpread:
+    r"""Median, quartiles and range of a number measured once per random seed.
+
+    With the values sorted, $v_{(0)} \le \dots \le v_{(n-1)}$, the $q$-quantile interpolates
+    linearly between neighbours (the default of ``torch.quantile`` and ``numpy.quantile``):
+
+    $$
+    Q(q) = v_{(\lfloor h \rfloor)} + (h - \lfloor h \rfloor)
+    \bigl(v_{(\lfloor h \rfloor + 1)} - v_{(\lfloor h \rfloor)}\bigr), \qquad h = (n - 1)\,q ,
+    $$
+
+    and the result holds $Q(0)$, $Q(1/4)$, $Q(1/2)$, $Q(3/4)$ and $Q(1)$. The computation is
+    in float64, so the same values give the same summary on every machine.
+
+    Parameters
+    ----------
+    values : Tensor or sequence of float
+        One number per seed, 1-d, real and finite (a diverged run has no number: leave it
+        out and report it separately).
+
+    Returns
+    -------
+    SeedSpread
+        ``low``, ``q1``, ``median``, ``q3``, ``high`` as Python floats, and ``n``.
+
+    Raises
+    ------
+    TypeError
+        If ``values`` is a tensor that is not real floating point or integer.
+    ValueError
+        If ``values`` is not 1-d, is empty, or holds NaN or an infinity.
+
+    See Also
+    --------
+    torch.quantile : the interpolation used.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from dlref.diagnostics import seed_spread
+    >>> s = seed_spread(torch.tensor([0.3, 0.1, 0.4, 0.2, 0.5], dtype=torch.float64))
+    >>> s.low, s.q1, s.median, s.q3, s.high, s.n
+    (0.1, 0.2, 0.3, 0.4, 0.5, 5)
+    >>> s.above(0.0), s.below(0.3)
+    (True, False)
+    """
+    if isinstance(values, Tensor):
+        if values.is_complex() or values.dtype == torch.bool:
+            raise TypeError(f"values must be real numbers, got a tensor of dtype {values.dtype}")
+        v = values.detach().to(device="cpu", dtype=torch.float64)
+    else:
+        v = torch.tensor([float(x) for x in values], dtype=torch.float64)
+    if v.dim() != 1:
+        raise ValueError(f"values must be 1-d (one number per seed); got shape {tuple(v.shape)}")
+    if v.numel() == 0:
+        raise ValueError("values is empty: a spread needs at least one seed")
+    if not torch.isfinite(v).all():
+        raise ValueError(
+            "values holds NaN or an infinity (a diverged run?); leave such seeds out and "
+            "report how many there were"
+        )
+    levels = torch.tensor([0.0, 0.25, 0.5, 0.75, 1.0], dtype=torch.float64)
+    low, q1, median, q3, high = torch.quantile(v, levels).tolist()
+    return SeedSpread(low=low, q1=q1, median=median, q3=q3, high=high, n=v.numel())

@@ -1,4 +1,5 @@
-"""Tests for dlref.diagnostics: dead ReLU units, checked against torch's own ReLU."""
+"""Tests for dlref.diagnostics: dead ReLU units, checked against torch's own ReLU; the spread over
+seeds, checked against numpy's quantiles."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlref.diagnostics import dead_fraction, dead_units
+from dlref.diagnostics import dead_fraction, dead_units, seed_spread
 
 
 def reference_dead(z: torch.Tensor, unit_dim: int = -1) -> torch.Tensor:
@@ -111,3 +112,62 @@ def test_errors(z: object, error: type[Exception], match: str) -> None:
 def test_unit_dim_out_of_range(unit_dim: int) -> None:
     with pytest.raises(ValueError, match=r"unit_dim=.* out of range .*\(2, 3\)"):
         dead_units(torch.zeros(2, 3), unit_dim)
+
+
+# ---- seed_spread: a number measured once per seed ----------------------------------------------
+
+finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=80, deadline=None)
+@given(values=st.lists(finite, min_size=1, max_size=50))
+def test_spread_matches_numpy_quantiles(values: list[float]) -> None:
+    import numpy as np
+
+    s = seed_spread(values)
+    want = np.quantile(np.array(values, dtype=np.float64), [0.0, 0.25, 0.5, 0.75, 1.0])
+    got = [s.low, s.q1, s.median, s.q3, s.high]
+    assert got == pytest.approx(want.tolist(), rel=1e-12, abs=1e-9)
+    assert s.low <= s.q1 <= s.median <= s.q3 <= s.high
+    assert s.n == len(values)
+    assert s.low == min(values) and s.high == max(values)
+
+
+def test_spread_of_a_tensor_and_of_a_list_agree() -> None:
+    values = [0.25, 0.5, 0.125, 1.0]  # exact in float32: both give the same float64 summary
+    from_list = seed_spread(values)
+    for dtype in (torch.float32, torch.float64):
+        assert seed_spread(torch.tensor(values, dtype=dtype)) == from_list
+    assert seed_spread(torch.tensor([4, 2, 8, 1])).median == 3.0  # integers are fine
+
+
+def test_spread_example_and_claims() -> None:
+    s = seed_spread([0.3, 0.1, 0.4, 0.2, 0.5])
+    assert (s.low, s.q1, s.median, s.q3, s.high, s.n) == (0.1, 0.2, 0.3, 0.4, 0.5, 5)
+    # above/below look at the interquartile range only, not at the extremes.
+    assert s.above(0.15) and not s.above(0.2)
+    assert s.below(0.45) and not s.below(0.4)
+    assert "0.3" in str(s) and "n=5" in str(s)
+
+
+def test_spread_ignores_gradients_and_non_contiguous() -> None:
+    v = torch.tensor([[1.0, 3.0], [2.0, 4.0]], requires_grad=True)
+    s = seed_spread(v.t()[0] * 1)  # (1, 2): non-contiguous slice, carries a graph
+    assert (s.low, s.high) == (1.0, 2.0)
+
+
+@pytest.mark.parametrize(
+    ("values", "error", "match"),
+    [
+        (torch.zeros(2, 3), ValueError, "1-d"),
+        (torch.zeros(0), ValueError, "empty"),
+        ([], ValueError, "empty"),
+        (torch.tensor([1.0, float("nan")]), ValueError, "NaN"),
+        ([1.0, float("inf")], ValueError, "infinity"),
+        (torch.tensor([True, False]), TypeError, "real numbers"),
+        (torch.tensor([1j, 2j]), TypeError, "real numbers"),
+    ],
+)
+def test_spread_errors(values: object, error: type[Exception], match: str) -> None:
+    with pytest.raises(error, match=match):
+        seed_spread(values)  # type: ignore[arg-type]
