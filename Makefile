@@ -16,12 +16,13 @@ export MPLBACKEND = svg
 export OMP_NUM_THREADS ?= 1
 
 .PHONY: help env serve site test test-stages test-builds test-second-build test-unit \
-	test-built-site test-lint test-site time-test profile-build build-strict offline report \
+	test-built-site test-lint test-site test-numerics time-test profile-build build-strict offline report \
 	browser-deps lint format bench lock clean
 
 help:
 	@echo "make serve   建好环境、构建并在 http://127.0.0.1:8000 预览站点"
 	@echo "make test    建好环境并运行全部测试（单元测试、页面代码块、docstring 示例、构建、站点与浏览器测试、lint），各阶段并行"
+	@echo "make test-numerics  在每种会改变浮点结果的环境下（DEFAULT 内核、MKL 通用路径、2 个线程……）再跑一遍单元测试、页面代码、docstring 示例和严格构建"
 	@echo "make time-test  运行一次 make test，列出每个阶段的耗时（墙钟时间与 CPU 时间）"
 	@echo "make site    构建静态站点到 site/"
 	@echo "make offline 构建可离线打开的站点副本 site-offline/，并打包为 site-offline.zip"
@@ -132,6 +133,13 @@ test-lint: env
 # Browser tests skip with a message without Chromium.
 test-site: env
 	$(SITE_ENV) $(BIN)/python -m pytest -n $(JOBS) --dist loadscope -q -rs tests/site
+
+# The numerics matrix (tools/numerics.py): unit tests, every page block, every docstring example
+# and a strict build again under each environment that changes floating-point results on this
+# machine (torch's DEFAULT kernel and any other SIMD level below the native one, MKL's generic
+# code path, two intra-op threads). `make test` is the native run. `--list` prints the matrix.
+test-numerics: env
+	$(BIN)/python tools/numerics.py --jobs $(JOBS)
 
 # `make test` once more, then a table of how long each stage took (wall-clock and CPU time) and
 # how busy it kept the cores; the numbers also go to test-artifacts/make-test-times.jsonl.

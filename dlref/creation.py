@@ -6,15 +6,26 @@ r"""Tensor creation: ``linspace``, evenly spaced points written from ``arange`` 
 included. The obvious formula ``start + step * i`` lets rounding errors pile up towards ``end``, so
 the last point can miss ``end``. PyTorch computes the first half of the points from ``start`` and
 the second half backwards from ``end``, so both ends are exact and the error is smallest at the
-ends. This module does the same, with the same roundings, and agrees with PyTorch bit for bit.
+ends. This module does the same, with the same roundings as the kernel torch runs on this machine,
+and agrees with PyTorch bit for bit.
+
+Which roundings depends on the hardware. torch compiles its CPU kernels several times, once per
+instruction-set level, and picks one when it starts (``torch.backends.cpu.get_cpu_capability()``,
+overridable with the ``ATEN_CPU_CAPABILITY`` environment variable). Where the compiler may use the
+fused multiply-add instruction (FMA), it turns ``start + step * i`` into one FMA: the exact value,
+rounded once. x86-64's ``DEFAULT`` kernel is built for any x86-64 CPU, which may lack FMA, so
+there the product and the sum are rounded separately: twice. :func:`linspace_rounds_once` says
+which applies, and :func:`linspace` rounds the same way.
 """
 
 from __future__ import annotations
 
+import platform
+
 import torch
 from torch import Tensor
 
-__all__ = ["linspace"]
+__all__ = ["linspace", "linspace_rounds_once"]
 
 Number = int | float | complex | bool
 
@@ -153,6 +164,63 @@ def _fused_multiply_add(a: Tensor, b: Tensor, c: Tensor) -> Tensor:
     return torch.where(torch.isfinite(fused), fused, a + b * c)
 
 
+# ---- which kernel torch runs ----------------------------------------------------------------
+
+# Instruction-set families without a guaranteed FMA instruction in their baseline kernel.
+_X86 = ("x86_64", "amd64", "i386", "i686", "x86")
+
+
+def linspace_rounds_once(capability: str | None = None, machine: str | None = None) -> bool:
+    r"""Whether torch's CPU ``linspace`` kernel computes ``start + step * i`` with one rounding.
+
+    torch builds its CPU kernels once per instruction-set level and chooses one at start-up.
+    Where the kernel is compiled for a CPU that has the fused multiply-add (FMA) instruction, the
+    compiler contracts ``start + step * i`` into one FMA: the exact value, rounded once. The
+    ``DEFAULT`` kernel of x86-64 targets every x86-64 CPU, FMA or not, so it multiplies and adds
+    separately: two roundings, which can differ in the last bit.
+
+    ======================  ===========================  ====================================
+    machine                 capability                   rounding
+    ======================  ===========================  ====================================
+    x86-64                  ``AVX2``, ``AVX512``         once (FMA)
+    x86-64                  ``DEFAULT``                  twice
+    aarch64, ppc64le, s390x any                          once (FMA is in the baseline)
+    ======================  ===========================  ====================================
+
+    Verified bit for bit on x86-64 Linux with ``AVX2`` and ``DEFAULT`` (torch 2.13); the
+    ``AVX512`` and non-x86 rows follow from how those kernels are compiled. The tests compare
+    :func:`linspace` with ``torch.linspace`` on whatever kernel runs, so a machine where this
+    table is wrong fails them.
+
+    Parameters
+    ----------
+    capability : str, optional
+        A value of ``torch.backends.cpu.get_cpu_capability()``. Default: the running kernel's.
+    machine : str, optional
+        A value of ``platform.machine()``. Default: this machine's.
+
+    Returns
+    -------
+    bool
+        ``True`` for one rounding (FMA), ``False`` for two.
+
+    Examples
+    --------
+    >>> from dlref.creation import linspace_rounds_once
+    >>> linspace_rounds_once("AVX2", "x86_64"), linspace_rounds_once("DEFAULT", "x86_64")
+    (True, False)
+    >>> linspace_rounds_once("DEFAULT", "aarch64")
+    True
+    """
+    if capability is None:
+        capability = torch.backends.cpu.get_cpu_capability()
+    if machine is None:
+        machine = platform.machine()
+    if machine.lower() in _X86:
+        return capability.upper() != "DEFAULT"
+    return True
+
+
 # ---- linspace -------------------------------------------------------------------------------
 
 
@@ -176,8 +244,9 @@ def linspace(
 
     The first half of the points is computed forwards from ``start``
     ($\text{start} + h\,i$) and the second half backwards from ``end``
-    ($\text{end} - h\,(\text{steps} - 1 - i)$), with $h$ the step: both ends come out exact,
-    and the values equal PyTorch's bit for bit.
+    ($\text{end} - h\,(\text{steps} - 1 - i)$), with $h$ the step: both ends come out exact.
+    Each $\text{start} + h\,i$ is rounded once or twice, as the CPU kernel torch runs here does
+    (:func:`linspace_rounds_once`), so the values equal PyTorch's bit for bit on that kernel.
 
     Parameters
     ----------
@@ -271,11 +340,12 @@ def linspace(
         i = torch.arange(steps)
         from_start = i.to(compute)  # i = 0, 1, ..., steps - 1
         from_end = (steps - 1 - i).to(compute)  # steps - 1, ..., 1, 0
-        if compute in (torch.float32, torch.float64):
+        if compute in (torch.float32, torch.float64) and linspace_rounds_once():
+            # One rounding, as the FMA instruction in torch's kernel does.
             forwards = _fused_multiply_add(a, step, from_start)  # start + step * i
             backwards = _fused_multiply_add(b, -step, from_end)  # end - step * (steps-1-i)
         else:
-            # float16/bfloat16 (and complex): PyTorch rounds after each operation here too.
+            # Two roundings: x86-64's DEFAULT kernel; float16/bfloat16 and complex everywhere.
             forwards = a + step * from_start
             backwards = b - step * from_end
         values = torch.where(i < steps // 2, forwards, backwards).to(dtype)

@@ -1,14 +1,24 @@
-"""dlref.linspace against torch.linspace: bit-for-bit values, dtypes, arguments, errors."""
+"""dlref.linspace against torch.linspace: bit-for-bit values, dtypes, arguments, errors.
+
+torch's CPU kernel rounds ``start + step * i`` once (FMA) or twice, depending on the kernel it
+runs (``dlref.creation.linspace_rounds_once``). The comparisons with torch hold on whichever kernel
+is active: ``make test-numerics`` runs them under ``ATEN_CPU_CAPABILITY=default`` too. Both
+roundings are also checked against exact rational arithmetic, on every kernel.
+"""
 
 from __future__ import annotations
 
+from fractions import Fraction
+
+import numpy as np
 import pytest
 import torch
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import dlref
-from dlref.creation import linspace
+from dlref import creation
+from dlref.creation import linspace, linspace_rounds_once
 
 FLOAT_DTYPES = [torch.float16, torch.bfloat16, torch.float32, torch.float64]
 INT_DTYPES = [torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8]
@@ -186,6 +196,109 @@ def test_property_bitwise_equal_integer(
     assert_same(
         linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype)
     )
+
+
+# ---- the two roundings, each checked without torch.linspace ------------------------------------
+
+
+def _round(exact: Fraction, dtype: torch.dtype) -> float:
+    """``exact`` rounded once to ``dtype`` (to nearest, ties to even)."""
+    nearest64 = float(exact)  # int / int division: correctly rounded to float64
+    if dtype == torch.float64:
+        return nearest64
+    # float32: the float32 numbers next to the float64 one, and pick the nearest exactly.
+    guess = np.float32(nearest64)
+    candidates = [
+        np.nextafter(guess, np.float32(-np.inf)),
+        guess,
+        np.nextafter(guess, np.float32(np.inf)),
+    ]
+
+    def distance(c: np.float32) -> tuple[Fraction, int]:
+        return abs(Fraction(float(c)) - exact), int(np.float32(c).view(np.int32)) & 1
+
+    return float(min(candidates, key=distance))
+
+
+def _exact_values(start: float, end: float, steps: int, dtype: torch.dtype) -> list[float]:
+    """The kernel's formula in rational arithmetic, each value rounded once (an ideal FMA)."""
+    a = Fraction(torch.tensor(start, dtype=dtype).item())
+    b = Fraction(torch.tensor(end, dtype=dtype).item())
+    h = Fraction(
+        (torch.tensor(end, dtype=dtype) - torch.tensor(start, dtype=dtype)).div(steps - 1).item()
+    )
+    return [
+        _round(a + h * i if i < steps // 2 else b - h * (steps - 1 - i), dtype)
+        for i in range(steps)
+    ]
+
+
+@pytest.fixture(params=[True, False], ids=["rounds-once", "rounds-twice"])
+def rounding(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Run a test with linspace forced to one rounding or the other, whatever kernel runs."""
+    once: bool = request.param
+    monkeypatch.setattr(creation, "linspace_rounds_once", lambda: once)
+    return once
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    start=st.floats(-1e6, 1e6, allow_nan=False),
+    end=st.floats(-1e6, 1e6, allow_nan=False),
+    steps=st.integers(2, 400),
+    dtype=st.sampled_from([torch.float32, torch.float64]),
+)
+def test_both_roundings_match_their_definition(
+    start: float, end: float, steps: int, dtype: torch.dtype
+) -> None:
+    """Once: the exact value rounded once. Twice: multiply, round, add, round (tensor ops)."""
+    i = torch.arange(steps)
+    a, b = torch.tensor(start, dtype=dtype), torch.tensor(end, dtype=dtype)
+    h = (b - a) / torch.tensor(steps - 1).to(dtype)
+    twice = torch.where(i < steps // 2, a + h * i.to(dtype), b - h * (steps - 1 - i).to(dtype))
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(creation, "linspace_rounds_once", lambda: True)
+        once = linspace(start, end, steps, dtype=dtype)
+        m.setattr(creation, "linspace_rounds_once", lambda: False)
+        assert_same(linspace(start, end, steps, dtype=dtype), twice)
+    assert once.tolist() == _exact_values(start, end, steps, dtype)
+
+
+def test_the_roundings_differ_where_the_page_says() -> None:
+    """The page's example: -3 to 3 in 22 float32 points differs between the two roundings."""
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(creation, "linspace_rounds_once", lambda: True)
+        once = linspace(-3, 3, 22)
+        m.setattr(creation, "linspace_rounds_once", lambda: False)
+        twice = linspace(-3, 3, 22)
+    assert not torch.equal(once, twice)
+    assert torch.allclose(once, twice, rtol=0, atol=1e-6)
+
+
+def test_kernel_table() -> None:
+    assert linspace_rounds_once("AVX2", "x86_64")
+    assert linspace_rounds_once("AVX512", "x86_64")
+    assert not linspace_rounds_once("DEFAULT", "x86_64")
+    assert not linspace_rounds_once("DEFAULT", "AMD64")
+    assert linspace_rounds_once("DEFAULT", "aarch64")
+    assert linspace_rounds_once("SVE256", "aarch64")
+
+
+def test_detected_rounding_is_the_running_kernels() -> None:
+    """Decide once/twice from torch.linspace itself, on inputs where the two differ."""
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(creation, "linspace_rounds_once", lambda: True)
+        once = linspace(-3, 3, 22)
+    assert torch.equal(torch.linspace(-3, 3, 22), once) == linspace_rounds_once(), (
+        f"torch {torch.__version__} with CPU capability "
+        f"{torch.backends.cpu.get_cpu_capability()} does not round as "
+        f"linspace_rounds_once() = {linspace_rounds_once()} says"
+    )
+
+
+def test_forced_rounding_still_exact_at_the_ends(rounding: bool) -> None:
+    x = linspace(-3, 3, 22)
+    assert (x[0].item(), x[-1].item()) == (-3.0, 3.0)
 
 
 # ---- errors --------------------------------------------------------------------------------
