@@ -36,6 +36,7 @@ def test_no_duplicate_terms() -> None:
 
 
 def test_linked_pages_use_the_term() -> None:
+    missing = []
     for rows in tables().values():
         for m in rows:
             link = LINK.match(m["page"])
@@ -45,4 +46,18 @@ def test_linked_pages_use_the_term() -> None:
             page = (DOCS / link["path"]).read_text(encoding="utf-8")
             for part in m["zh"].split(" / "):
                 word = part.split("（")[0]
-                assert word in page, f"{word!r} is linked to {link['path']} but not used there"
+                if word not in page:
+                    missing.append(f"{word!r} is linked to {link['path']} but not used there")
+    # Every missing term at once, so one run lists all the pages that need the term.
+    assert not missing, "\n".join(missing)
+
+
+def test_chinese_column_is_chinese() -> None:
+    """The 术语 column names each term in Chinese: at least one CJK character per term.
+
+    Latin letters may stay where the Chinese term itself keeps them (死亡 ReLU, KL 散度, F1 分数).
+    """
+    for rows in tables().values():
+        for m in rows:
+            for part in m["zh"].split(" / "):
+                assert re.search(r"[\u4e00-\u9fff]", part), f"{part!r} has no Chinese"

@@ -460,6 +460,21 @@ def smape(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     Shape: input $(*)$, target $(*)$ (same shape), output scalar or $(*)$. Where both are zero
     the value and its gradient are 0.
 
+    Gradient. With $e_i = \hat y_i - y_i$, $D_i = |y_i| + |\hat y_i|$ and
+    $\operatorname{sign}(0) = 0$ (as autograd takes it), the quotient rule gives
+
+    $$
+    \frac{\partial \ell_i}{\partial \hat y_i}
+    = \frac{2\operatorname{sign}(e_i)}{D_i} - \frac{2|e_i|\operatorname{sign}(\hat y_i)}{D_i^2}
+    = \frac{2\operatorname{sign}(e_i)\,(|y_i| + y_i\operatorname{sign}(\hat y_i))}{D_i^2} ,
+    $$
+
+    times $1/n$ for ``'mean'``. When $y_i$ and $\hat y_i$ have the same sign it is
+    $4\operatorname{sign}(e_i)\,|y_i| / D_i^2$: it shrinks as $|\hat y_i|$ grows, so
+    over-prediction is pushed back less and less. When they have opposite signs it is 0
+    ($\ell_i = 2$ there). At $\hat y_i = 0$ (a kink) it is $-2/|y_i|$, the mean of the one-sided
+    derivatives $-4/|y_i|$ and 0.
+
     See Also
     --------
     mape : the relative error with the target alone in the denominator.
@@ -473,6 +488,18 @@ def smape(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     >>> pred = torch.tensor([110.0, 5.0, 0.0])
     >>> F.smape(pred, y, reduction="none")
     tensor([0.0952, 2.0000, 0.0000])
+
+    The gradient is the formula in the Notes:
+
+    >>> y = torch.tensor([100.0, 100.0, 100.0, -2.0, 3.0], dtype=torch.float64)
+    >>> pred = torch.tensor([150.0, 50.0, 0.0, 1.0, 3.0], dtype=torch.float64, requires_grad=True)
+    >>> F.smape(pred, y, reduction="sum").backward()
+    >>> p, e = pred.detach(), pred.detach() - y
+    >>> formula = 2 * e.sign() * (y.abs() + y * p.sign()) / (y.abs() + p.abs()) ** 2
+    >>> torch.allclose(pred.grad, formula, rtol=1e-12, atol=1e-18)
+    True
+    >>> [round(g, 5) for g in pred.grad.tolist()]  # over, under, at 0, opposite signs, exact
+    [0.0064, -0.01778, -0.02, 0.0, 0.0]
     """
     _check_pair(input, target)
     check_reduction(reduction)
