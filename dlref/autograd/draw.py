@@ -23,7 +23,7 @@ from dlref.autograd.engine import Value
 __all__ = ["draw_graph", "draw_side_by_side", "draw_torch_graph"]
 
 # Node box size and spacing, in data units; SCALE inches per unit.
-BOX_W, BOX_H, GAP_X, GAP_Y, SCALE = 2.4, 1.15, 1.2, 0.4, 0.5
+BOX_W, BOX_H, GAP_X, GAP_Y, SCALE = 2.6, 1.3, 1.0, 0.4, 0.5
 # Text sizes in points. A page shows a figure at its natural size while it fits the text column
 # (about 7 inches at a 1280 px window), so 9 pt is 12 px on screen.
 NODE_FONT, EDGE_FONT, TITLE_FONT = 9.0, 9.0, 10.0
@@ -89,6 +89,7 @@ def _figure(
             figsize=(width, height),
             height_ratios=[h for _, h in sizes],
             squeeze=False,
+            layout="constrained",  # the axes fill the figure: no default margins
         )
     else:
         width = sum(w for w, _ in sizes) * SCALE + 0.3 * len(graphs)
@@ -99,6 +100,7 @@ def _figure(
             figsize=(width, height),
             width_ratios=[w for w, _ in sizes],
             squeeze=False,
+            layout="constrained",  # the axes fill the figure: no default margins
         )
     return fig, list(axes.flat)
 
