@@ -140,7 +140,6 @@ def _draw(graph: _Graph, ax: Any, title: str | None) -> Any:
                     ha="center",
                     va="center",
                     fontsize=EDGE_FONT,
-                    fontweight="bold",
                     c="#a33",
                     bbox=box,
                 )
