@@ -30,7 +30,7 @@ help:
 	@echo "make profile-build  一次构建的耗时按页面、代码块、插件事件分解（tools/build_profile.py）"
 	@echo "make browser-deps  安装浏览器测试用的 Debian chromium 与中文字体（需要 root 或 sudo）"
 	@echo "make lint    ruff 检查与格式检查 + mypy --strict"
-	@echo "make bench   dlref 与 PyTorch 的前向+反向耗时对比（bench/results*.json），标量 autograd 引擎的代价（bench/autograd.json）"
+	@echo "make bench   dlref 与《动手学深度学习》从零实现的代码、与 PyTorch 的前向+反向耗时对比（bench/results*.json），标量 autograd 引擎的代价（bench/autograd.json）"
 	@echo "make clean   删除 .venv、site/ 与生成的资源"
 
 # ---- environment ---------------------------------------------------------------------------
@@ -163,11 +163,12 @@ format: env
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Time dlref against PyTorch (forward + backward, CPU, float32, 1 thread); writes bench/results.json,
-# which the performance page renders. Not part of `make test`: timings never gate the tests.
+# Time dlref against d2l's from-scratch code and PyTorch (forward + backward, CPU, float32,
+# 1 thread, median of 5 fresh processes with its spread); writes bench/results.json, which the
+# performance page renders. Not part of `make test`: timings never gate the tests.
 bench: env
-	$(BIN)/python bench/run.py --threads 1 --processes 3 --sweep
-	$(BIN)/python bench/run.py --threads 1 --heap default --out bench/results-default-heap.json
+	$(BIN)/python bench/run.py --threads 1 --processes 5 --sweep
+	$(BIN)/python bench/run.py --threads 1 --processes 3 --heap default --out bench/results-default-heap.json
 	$(BIN)/python bench/bench_autograd.py
 
 # Re-pin every Python dependency after editing pyproject.toml. `--all` keeps setuptools, which

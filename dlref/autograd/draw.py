@@ -23,7 +23,10 @@ from dlref.autograd.engine import Value
 __all__ = ["draw_graph", "draw_side_by_side", "draw_torch_graph"]
 
 # Node box size and spacing, in data units; SCALE inches per unit.
-BOX_W, BOX_H, GAP_X, GAP_Y, SCALE = 2.2, 0.95, 1.1, 0.45, 0.62
+BOX_W, BOX_H, GAP_X, GAP_Y, SCALE = 2.6, 1.3, 1.0, 0.4, 0.5
+# Text sizes in points. A page shows a figure at its natural size while it fits the text column
+# (about 7 inches at a 1280 px window), so 9 pt is 12 px on screen.
+NODE_FONT, EDGE_FONT, TITLE_FONT = 9.0, 9.0, 10.0
 OP_NAMES = {"*": "×", "/": "÷", "neg": "-x"}
 
 
@@ -86,9 +89,10 @@ def _figure(
             figsize=(width, height),
             height_ratios=[h for _, h in sizes],
             squeeze=False,
+            layout="constrained",  # the axes fill the figure: no default margins
         )
     else:
-        width = sum(w for w, _ in sizes) * SCALE + 0.6 * len(graphs)
+        width = sum(w for w, _ in sizes) * SCALE + 0.3 * len(graphs)
         height = max(h for _, h in sizes) * SCALE + pad
         fig, axes = plt.subplots(
             1,
@@ -96,6 +100,7 @@ def _figure(
             figsize=(width, height),
             width_ratios=[w for w, _ in sizes],
             squeeze=False,
+            layout="constrained",  # the axes fill the figure: no default margins
         )
     return fig, list(axes.flat)
 
@@ -118,7 +123,9 @@ def _draw(graph: _Graph, ax: Any, title: str | None) -> Any:
         ax.add_patch(
             FancyBboxPatch(corner, BOX_W, BOX_H, boxstyle=style, fc=graph.color(node), ec="0.25")
         )
-        ax.text(x, y, graph.text(node), ha="center", va="center", fontsize=7.5, linespacing=1.3)
+        ax.text(
+            x, y, graph.text(node), ha="center", va="center", fontsize=NODE_FONT, linespacing=1.25
+        )
         for k, i in enumerate(graph.inputs(node)):
             start, end = (pos[i][0] + BOX_W / 2, pos[i][1]), (x - BOX_W / 2, y)
             arrow = FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=9, color="0.3")
@@ -127,13 +134,21 @@ def _draw(graph: _Graph, ax: Any, title: str | None) -> Any:
                 middle = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
                 box = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"}
                 label = graph.edge_text(node, k)
-                ax.text(*middle, label, ha="center", va="center", fontsize=6.5, c="#a33", bbox=box)
+                ax.text(
+                    *middle,
+                    label,
+                    ha="center",
+                    va="center",
+                    fontsize=EDGE_FONT,
+                    c="#a33",
+                    bbox=box,
+                )
     ax.set_xlim(-0.05, width + 0.05)
     ax.set_ylim(-0.05, height + 0.05)
     ax.set_aspect("equal")
     ax.axis("off")
     if title:
-        ax.set_title(title, fontsize=9)
+        ax.set_title(title, fontsize=TITLE_FONT)
     return ax.figure
 
 

@@ -120,3 +120,17 @@ def test_side_by_side_stacked_puts_torch_below() -> None:
     top, bottom = (ax.get_position() for ax in fig.axes)
     assert bottom.y1 <= top.y0
     assert top.width >= bottom.width  # the same scale: PyTorch's graph has fewer columns
+
+
+def test_text_stays_readable_on_a_1280_px_page() -> None:
+    """A figure up to 7 in wide shows at its natural size in the text column of a 1280 px window
+    (about 690 px); there 9 pt text is 12 px. The page's graphs fit, and no label is smaller."""
+    loss, _, loss_t, wt = _example()
+    figures = [
+        draw_graph(loss, show_local=True),
+        draw_side_by_side(loss, loss_t, names={"w": wt}, stacked=True),
+    ]
+    for fig in figures:
+        assert fig.get_figwidth() <= 7.0
+        sizes = [t.get_fontsize() for ax in fig.axes for t in ax.texts]
+        assert sizes and min(sizes) >= 9
