@@ -2,6 +2,8 @@
 
 * Executed code blocks go through :mod:`tools.exec_cache`: a build after a prose edit takes
   every block's output from the cache instead of running it.
+* Every lesson page gets a notebook of itself (:mod:`tools.notebooks`), next to it in the site,
+  and a link to it under its title.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tools import exec_cache
+from tools import exec_cache, notebooks
 
 log = logging.getLogger("mkdocs.plugins.dlref")
 _state: dict[str, Any] = {}
@@ -26,8 +28,29 @@ def on_config(config: Any) -> Any:
     return config
 
 
+def on_files(files: Any, config: Any) -> Any:
+    """A generated notebook file for each lesson page (so links to it are checked)."""
+    from mkdocs.structure.files import File
+
+    for page in [f for f in files.documentation_pages() if notebooks.is_lesson(f.src_uri)]:
+        nb = notebooks.page_notebook(
+            page.content_string,
+            page.src_uri,
+            repo_url=config.get("repo_url") or "",
+            site_url=config.get("site_url") or "",
+        )
+        files.append(
+            File.generated(
+                config, notebooks.notebook_uri(page.src_uri), content=notebooks.notebook_json(nb)
+            )
+        )
+    return files
+
+
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     _state["cache"].start_page(page.file.src_uri)
+    if notebooks.is_lesson(page.file.src_uri):
+        markdown = notebooks.add_link(markdown, page.file.src_uri)
     return markdown
 
 
