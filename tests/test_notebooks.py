@@ -6,16 +6,27 @@ first on the kernel's ``PYTHONPATH``: ``Path(dlref.__file__).parent.parent`` is 
 folder, not the repository, so a page that reads a repository file (``bench/*.json``) fails
 here as it would on a reader's machine. The kernel is ipykernel's, started by nbclient;
 matplotlib uses the kernel's own backend (``MPLBACKEND`` is unset), as for a reader.
+
+A notebook that ran to the end is remembered in the block cache's folder (``build/exec-cache/``,
+tools/exec_cache.py) under its code cells and the same fingerprint as the build's blocks: dlref's
+sources, the lock files, the Python and torch versions, torch's CPU capability and the numerics
+variables. Run again with all of these unchanged (a prose edit changes none), it is not run
+again; anything else runs it. On a fresh clone (CI) every notebook runs.
+``DLREF_NOTEBOOK_CACHE=off`` runs them all anyway.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tools.exec_cache import DEFAULT_DIR, fingerprint
 from tools.notebooks import INSTALL_FROM_REPO, is_lesson, jupytext_markdown, page_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,11 +72,24 @@ def test_there_are_lesson_pages() -> None:
     assert len(LESSONS) >= 9, LESSONS
 
 
+def _ran_before(nb: Any) -> Path | None:
+    """Where a successful run of this notebook's code is recorded (None: always run)."""
+    if os.environ.get("DLREF_NOTEBOOK_CACHE") == "off":
+        return None
+    directory = Path(os.environ.get("DLREF_EXEC_CACHE") or DEFAULT_DIR)
+    code = [(c.source, c.metadata.get("tags")) for c in nb.cells if c.cell_type == "code"]
+    key = json.dumps([code, fingerprint(ROOT, directory)], sort_keys=True)
+    return directory / "notebooks" / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
+
+
 @pytest.mark.parametrize("page", _params())
 def test_the_notebook_runs_top_to_bottom(page: str, installed: Path, tmp_path: Path) -> None:
     from nbclient import NotebookClient
 
     nb = page_notebook((DOCS / page).read_text(encoding="utf-8"), page)
+    record = _ran_before(nb)
+    if record is not None and record.is_file():
+        return  # this very code ran to the end with these very dependencies
     folder = tmp_path / "empty"
     folder.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "PYTHONPATH")}
@@ -81,6 +105,9 @@ def test_the_notebook_runs_top_to_bottom(page: str, installed: Path, tmp_path: P
     for cell in figures:
         html = "".join(o.get("data", {}).get("text/html", "") for o in cell.outputs)
         assert "<svg" in html, f"a figure cell displayed no figure:\n{cell.source[:200]}"
+    if record is not None:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(json.dumps({"page": page, "cells": len(nb.cells)}) + "\n")
 
 
 def test_every_python_block_becomes_a_cell_in_page_order() -> None:
