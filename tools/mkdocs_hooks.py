@@ -33,17 +33,14 @@ def on_files(files: Any, config: Any) -> Any:
     from mkdocs.structure.files import File
 
     for page in [f for f in files.documentation_pages() if notebooks.is_lesson(f.src_uri)]:
-        nb = notebooks.page_notebook(
+        content = notebooks.cached_notebook_json(
             page.content_string,
             page.src_uri,
             repo_url=config.get("repo_url") or "",
             site_url=config.get("site_url") or "",
+            cache_dir=_state["cache"].directory,
         )
-        files.append(
-            File.generated(
-                config, notebooks.notebook_uri(page.src_uri), content=notebooks.notebook_json(nb)
-            )
-        )
+        files.append(File.generated(config, notebooks.notebook_uri(page.src_uri), content=content))
     return files
 
 

@@ -27,9 +27,13 @@ to install it by hand. It also defines ``%%show``.
 from __future__ import annotations
 
 import doctest
+import hashlib
+import importlib.metadata
+import json
 import posixpath
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 LESSON_SECTIONS = ("basics", "components", "classification", "sequence")
@@ -326,3 +330,30 @@ def add_link(markdown: str, src_uri: str) -> str:
         if line.startswith("# "):
             return "\n".join([*lines[: i + 1], "", link_markdown(src_uri), *lines[i + 1 :]])
     return link_markdown(src_uri) + "\n\n" + markdown
+
+
+def cached_notebook_json(
+    page: str, src_uri: str, *, repo_url: str, site_url: str, cache_dir: Path
+) -> str:
+    """:func:`notebook_json` of :func:`page_notebook`, kept in ``cache_dir`` under everything
+    it is made from (the page, the settings, this module and jupytext's and nbformat's
+    versions): a build after an edit of another page does not even import jupytext."""
+    from tools.exec_cache import _write_atomic
+
+    inputs = json.dumps(
+        [
+            page,
+            src_uri,
+            repo_url,
+            site_url,
+            Path(__file__).read_text(encoding="utf-8"),
+            importlib.metadata.version("jupytext"),
+            importlib.metadata.version("nbformat"),
+        ]
+    )
+    path = cache_dir / "notebook-files" / f"{hashlib.sha256(inputs.encode()).hexdigest()}.ipynb"
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    text = notebook_json(page_notebook(page, src_uri, repo_url=repo_url, site_url=site_url))
+    _write_atomic(path, text)
+    return text
