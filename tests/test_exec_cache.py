@@ -208,3 +208,21 @@ def test_a_failing_block_is_not_stored(repo: Path, tmp_path: Path) -> None:
         build().page("a.md", [("raise RuntimeError('boom')", "f")])
     with pytest.raises(ExecutionError, match="boom"):
         build().page("a.md", [("raise RuntimeError('boom')", "f")])
+
+
+def test_entries_unused_for_two_weeks_are_pruned(repo: Path, tmp_path: Path) -> None:
+    import os
+    import time
+
+    from tools.exec_cache import prune
+
+    build = _builder(repo, tmp_path)
+    build().page("a.md", PAGE)
+    build().page("b.md", PAGE)
+    entries = sorted((tmp_path / "cache" / "blocks").glob("*/*.json"))
+    assert len(entries) == 6
+    old = time.time() - 15 * 86400
+    for path in entries[:2]:
+        os.utime(path, (old, old))
+    assert prune(tmp_path / "cache") == 2
+    assert sorted((tmp_path / "cache" / "blocks").glob("*/*.json")) == entries[2:]

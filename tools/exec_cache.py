@@ -24,7 +24,8 @@ session, and every block after it runs too: nothing after a change is taken from
 A block that fails is never stored.
 
 The cache lives in ``build/exec-cache/`` (``$DLREF_EXEC_CACHE`` names another folder); entries
-are content-addressed JSON files, written atomically, so two builds can share it. A clean build
+are content-addressed JSON files, written atomically, so two builds can share it; one that no
+build used for two weeks is removed after a build (:func:`prune`). A clean build
 (``tools.sitecheck.clean_build``) gets an empty folder of its own. Jupyter Book's jupyter-cache
 was measured and not used: see ``docs/contributing.md`` (构建与测试耗时).
 """
@@ -54,6 +55,7 @@ NUMERIC_PREFIXES = ("ATEN_", "OMP_", "MKL_", "KMP_")
 OUTPUT_VARIABLES = ("PYTHONHASHSEED", "SOURCE_DATE_EPOCH", "MPLBACKEND")
 # Code that could make a block's output depend on the build's configuration.
 READS_CONFIGURATION = ("environ", "getenv", "DLREF_")
+KEEP_DAYS = 14  # an entry no build used for this long is removed after a build
 # Folders of the repository whose files a block may read without it counting as a dependency
 # (installed packages are covered by the lock files, dlref by the fingerprint).
 UNTRACKED = (".venv", ".git", "node_modules", "build", "site", "site-offline", "dlref")
@@ -153,6 +155,24 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def touch(path: Path) -> None:
+    """Mark an entry as used now (:func:`prune` removes the ones unused for long)."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
+
+
+def prune(directory: Path, days: float = KEEP_DAYS) -> int:
+    """Remove the entries nobody used for ``days`` days; returns how many."""
+    cutoff = time.time() - days * 86400
+    removed = 0
+    for path in directory.glob("*/**/*"):
+        with contextlib.suppress(OSError):
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+    return removed
+
+
 @dataclass
 class Stats:
     from_cache: int = 0
@@ -228,6 +248,7 @@ class ExecCache:
         if not self.running:
             entry = self._load(path)
             if entry is not None and self._unchanged(entry["reads"]):
+                touch(path)
                 self.done.append((code, args, kwargs, entry["output"]))
                 self.stats.from_cache += 1
                 return str(entry["output"])

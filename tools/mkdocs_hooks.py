@@ -65,6 +65,7 @@ def on_post_build(config: Any) -> None:
         s.seconds_running,
         s.rerun_for_state,
     )
+    exec_cache.prune(cache.directory)
     stats_file = os.environ.get("DLREF_EXEC_STATS")
     if stats_file:
         Path(stats_file).write_text(json.dumps(cache.stats.as_dict()) + "\n", encoding="utf-8")

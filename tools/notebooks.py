@@ -338,7 +338,7 @@ def cached_notebook_json(
     """:func:`notebook_json` of :func:`page_notebook`, kept in ``cache_dir`` under everything
     it is made from (the page, the settings, this module and jupytext's and nbformat's
     versions): a build after an edit of another page does not even import jupytext."""
-    from tools.exec_cache import _write_atomic
+    from tools.exec_cache import _write_atomic, touch
 
     inputs = json.dumps(
         [
@@ -353,6 +353,7 @@ def cached_notebook_json(
     )
     path = cache_dir / "notebook-files" / f"{hashlib.sha256(inputs.encode()).hexdigest()}.ipynb"
     if path.is_file():
+        touch(path)
         return path.read_text(encoding="utf-8")
     text = notebook_json(page_notebook(page, src_uri, repo_url=repo_url, site_url=site_url))
     _write_atomic(path, text)
