@@ -181,3 +181,18 @@ def test_the_same_page_gives_the_same_notebook() -> None:
     assert notebook_json(page_notebook(page, LESSONS[0])) == notebook_json(
         page_notebook(page, LESSONS[0])
     )
+
+
+@pytest.mark.parametrize("page", LESSONS)
+def test_no_python_block_of_a_lesson_page_is_left_as_text(page: str) -> None:
+    """Every Python block outside the collapsed answers is a code cell of the notebook."""
+    text = (DOCS / page).read_text(encoding="utf-8")
+    nb = page_notebook(text, page)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            prose = re.sub(r"<details>.*?</details>", "", cell.source, flags=re.DOTALL)
+            assert not re.search(r"^\s*`{3,}(python|py|pycon)\b", prose, re.MULTILINE), (
+                f"{page}: a Python block stayed Markdown:\n{cell.source[:300]}"
+            )
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert len(code) > 1
