@@ -87,11 +87,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # output is printed in one piece when the stage ends, with a last line saying how long it took
 # (tools/timed.py); a failing stage fails `make test` with a non-zero exit, and the others still
 # run to the end (--keep-going), so one run shows every failure. The stages:
-#   test-builds        site/, site-offline/ (+ zip) and build/site-hosted/ (the Pages workflow's
-#                      configuration): one build runs every page's code, the other two take its
-#                      blocks' output instead of running the same code again (tools/build_sites.py)
-#   test-second-build  build/site-again/: a clean build (new process, empty caches), at the same
-#                      time, for the reproducibility test
+#   test-builds        site/, site-offline/ (+ zip), build/site-hosted/ (the Pages workflow's
+#                      configuration) and build/site-cached/: through the cache of executed
+#                      blocks (build/exec-cache/, tools/exec_cache.py), so only blocks whose
+#                      output is not cached yet run, once (tools/build_sites.py)
+#   test-second-build  build/site-again/: a clean build (new process, empty caches: every block
+#                      runs), at the same time, for the reproducibility tests
 #   test-unit          unit tests, every Python block in docs/, every docstring example (sybil)
 #   test-built-site    the built-site and browser tests (tests/site) on those four builds
 #   test-lint          make lint
@@ -108,8 +109,9 @@ test: env
 test-stages: test-builds test-second-build test-unit test-lint test-built-site
 
 test-builds: env
-	@$(TIMED) "builds: site/, site-offline/, build/site-hosted/" -- $(BIN)/python \
-	  tools/build_sites.py site --offline site-offline --hosted build/site-hosted
+	@$(TIMED) "builds: site/, site-offline/, build/site-hosted/, build/site-cached/" -- $(BIN)/python \
+	  tools/build_sites.py site --offline site-offline --hosted build/site-hosted \
+	  --cached build/site-cached
 	@$(BIN)/python tools/pack_offline.py site-offline site-offline.zip
 
 test-second-build: env
@@ -123,6 +125,7 @@ test-unit: env
 test-built-site: test-builds test-second-build
 	@$(TIMED) "built-site and browser tests" -- env $(SITE_ENV) \
 	  DLREF_HOSTED_SITE_DIR=build/site-hosted DLREF_SECOND_BUILD_DIR=build/site-again \
+	  DLREF_CACHED_BUILD_DIR=build/site-cached \
 	  $(BIN)/python -m pytest -n $(JOBS) --dist loadscope -q -rs tests/site
 
 test-lint: env
@@ -183,5 +186,6 @@ lock:
 
 clean:
 	rm -rf $(VENV) site site-offline site-offline.zip build/site-hosted build/site-again \
+	  build/site-cached build/exec-cache build/exec-stats \
 	  test-artifacts node_modules docs/assets/vendor \
 	  .pytest_cache .mypy_cache .ruff_cache

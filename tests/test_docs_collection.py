@@ -59,3 +59,26 @@ def test_collector_sees_fences_inside_tabs_and_admonitions(tmp_path: Path) -> No
     )
     document = docs_sybil().parse(page)
     assert len(list(document)) == 3
+
+
+def test_collector_sees_answers_in_collapsible_blocks(tmp_path: Path) -> None:
+    """Exercises' answers: Python blocks indented in ``??? success "参考答案"`` (closed or
+    ``???+`` open), also nested in another block, are collected and counted like any other."""
+    page = tmp_path / "page.md"
+    text = (
+        "# t\n\n## 练习\n\n1. 预测输出。\n\n"
+        '??? success "参考答案"\n\n    ```python\n    assert 1 + 1 == 2\n    ```\n\n'
+        '???+ success "参考答案"\n\n    说明。\n\n    ```pycon\n    >>> 2 * 3\n    6\n    ```\n\n'
+        '!!! question "练习 3"\n\n    题目。\n\n'
+        '    ??? success "参考答案"\n\n'
+        "        ```py\n        x = 4\n        assert x == 4\n        ```\n"
+    )
+    page.write_text(text, encoding="utf-8")
+    document = docs_sybil().parse(page)
+    examples = list(document)
+    assert len(_fence_starts(text)) == 3
+    assert len(examples) == 3
+    namespace: dict[str, object] = {}
+    for example in examples:  # they run, and their assertions hold
+        example.namespace = namespace
+        example.evaluate()

@@ -3,7 +3,9 @@
     python tools/build_profile.py [--offline] [--top 15] [--json out.json]
 
 Runs one strict build in this process (into a temporary folder, with fresh jieba and matplotlib
-caches unless ``--warm``) with timers around mkdocs' steps, and prints
+caches unless ``--warm``; executed blocks go through the block cache, tools/exec_cache.py, so
+only blocks not cached yet run and are listed: ``DLREF_EXEC_CACHE=$(mktemp -d)`` profiles a
+build that runs them all) with timers around mkdocs' steps, and prints
 
 * the whole build, including starting Python and importing mkdocs and its plugins;
 * each page: reading and converting its Markdown (which runs its ``exec="on"`` blocks and
@@ -154,6 +156,7 @@ def profile(offline: bool, warm: bool) -> dict[str, Any]:
         "offline": offline,
         "aborted": aborted,
         "warm": warm,
+        "cpu_seconds": time.process_time(),  # this process's CPU time, start to here
         "seconds": {
             "python_start_and_tools_import": imports_start - STARTED,
             "import_mkdocs_and_markdown_exec": imports,
@@ -184,7 +187,8 @@ def main() -> None:
         f" {s['python_start_and_tools_import']:.1f}"
         f" s, imports {s['import_mkdocs_and_markdown_exec']:.1f} s, config and plugins"
         f" {s['load_config_and_plugins']:.1f} s, build {s['build']:.1f} s"
-        f" (of which executed blocks {exec_total:.1f} s)"
+        f" (of which executed blocks {exec_total:.1f} s); CPU time {data['cpu_seconds']:.1f} s"
+        " (on a busy machine the wall-clock times include waiting for a core)"
     )
     if data["aborted"]:
         print(f"the build failed ({data['aborted']}); the times are still those of this run")

@@ -391,13 +391,17 @@ def build_site(
 
 def clean_build(dest: Path, *, extra_env: dict[str, str] | None = None) -> Path:
     """A clean build into ``dest``: a new ``mkdocs build`` process with empty caches (a fresh
-    folder for jieba's dictionary cache and a fresh matplotlib config/cache folder), as on a
-    machine that never built the site. The reproducibility test compares such a build with the
-    site under test."""
+    folder for jieba's dictionary cache, a fresh matplotlib config/cache folder and an empty
+    cache of executed blocks, so every block runs), as on a machine that never built the site.
+    The reproducibility test compares such a build with the site under test."""
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="dlref-clean-build-") as tmp:
-        caches = {"TMPDIR": f"{tmp}/tmp", "MPLCONFIGDIR": f"{tmp}/mpl"}
+        caches = {
+            "TMPDIR": f"{tmp}/tmp",
+            "MPLCONFIGDIR": f"{tmp}/mpl",
+            "DLREF_EXEC_CACHE": f"{tmp}/exec",
+        }
         for folder in caches.values():
             Path(folder).mkdir()
         return build_site(dest, extra_env={**caches, **(extra_env or {})})

@@ -1,0 +1,198 @@
+"""Every lesson page's notebook (tools/notebooks.py) runs from top to bottom in a fresh kernel,
+in an empty folder, with dlref installed and nothing else from the repository.
+
+"Installed" is a copy of the ``dlref`` package (what its wheel holds) in a folder of its own,
+first on the kernel's ``PYTHONPATH``: ``Path(dlref.__file__).parent.parent`` is then that
+folder, not the repository, so a page that reads a repository file (``bench/*.json``) fails
+here as it would on a reader's machine. The kernel is ipykernel's, started by nbclient;
+matplotlib uses the kernel's own backend (``MPLBACKEND`` is unset), as for a reader.
+
+A notebook that ran to the end is remembered in the block cache's folder (``build/exec-cache/``,
+tools/exec_cache.py) under its code cells and the same fingerprint as the build's blocks: dlref's
+sources, the lock files, the Python and torch versions, torch's CPU capability and the numerics
+variables. Run again with all of these unchanged (a prose edit changes none), it is not run
+again; anything else runs it. On a fresh clone (CI) every notebook runs.
+``DLREF_NOTEBOOK_CACHE=off`` runs them all anyway.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tools.exec_cache import DEFAULT_DIR, fingerprint, touch
+from tools.notebooks import INSTALL_FROM_REPO, is_lesson, jupytext_markdown, page_notebook
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+LESSONS = sorted(
+    p.relative_to(DOCS).as_posix()
+    for p in DOCS.rglob("*.md")
+    if is_lesson(p.relative_to(DOCS).as_posix())
+)
+# Lesson pages that read a file from the repository: their notebook cannot run on a reader's
+# machine. Each must move that part to a page that is not a lesson (the performance page) or
+# compute it. The test checks that the notebook fails on exactly that file, then reports an
+# expected failure; once the page is fixed, the notebook runs and the test fails until its
+# entry here is removed.
+READS_REPOSITORY_FILES = {
+    "basics/backpropagation.md": "bench/autograd.json",
+}
+TIMEOUT = 600  # seconds per cell
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding only the dlref package, as ``pip install dlref`` leaves it."""
+    lib = tmp_path_factory.mktemp("lib")
+    shutil.copytree(
+        ROOT / "dlref", lib / "dlref", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
+    return lib
+
+
+def test_there_are_lesson_pages() -> None:
+    assert len(LESSONS) >= 9, LESSONS
+
+
+def _ran_before(nb: Any) -> Path | None:
+    """Where a successful run of this notebook's code is recorded (None: always run)."""
+    if os.environ.get("DLREF_NOTEBOOK_CACHE") == "off":
+        return None
+    directory = Path(os.environ.get("DLREF_EXEC_CACHE") or DEFAULT_DIR)
+    code = [(c.source, c.metadata.get("tags")) for c in nb.cells if c.cell_type == "code"]
+    key = json.dumps([code, fingerprint(ROOT, directory)], sort_keys=True)
+    return directory / "notebooks" / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
+
+
+@pytest.mark.parametrize("page", LESSONS)
+def test_the_notebook_runs_top_to_bottom(page: str, installed: Path, tmp_path: Path) -> None:
+    from nbclient import NotebookClient
+
+    nb = page_notebook((DOCS / page).read_text(encoding="utf-8"), page)
+    record = _ran_before(nb)
+    if record is not None and record.is_file():
+        touch(record)
+        return  # this very code ran to the end with these very dependencies
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "PYTHONPATH")}
+    env["PYTHONPATH"] = str(installed)
+    client = NotebookClient(
+        nb,
+        timeout=TIMEOUT,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(folder)}},
+    )
+    if page in READS_REPOSITORY_FILES:
+        from nbclient.exceptions import CellExecutionError
+
+        name = READS_REPOSITORY_FILES[page]
+        with pytest.raises(CellExecutionError, match=f"FileNotFoundError.*{re.escape(name)}"):
+            client.execute(env=env, cwd=str(folder))
+        pytest.xfail(f"{page} reads {name} from the repository: its notebook cannot run")
+    client.execute(env=env, cwd=str(folder))
+    figures = [cell for cell in nb.cells if cell.source.startswith("%%show html")]
+    for cell in figures:
+        html = "".join(o.get("data", {}).get("text/html", "") for o in cell.outputs)
+        assert "<svg" in html, f"a figure cell displayed no figure:\n{cell.source[:200]}"
+    if record is not None:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(json.dumps({"page": page, "cells": len(nb.cells)}) + "\n")
+
+
+def test_every_python_block_becomes_a_cell_in_page_order() -> None:
+    page = (
+        "# 标题\n\n文字。\n\n"
+        '```python exec="on" html="1" session="s" source="tabbed-right" tabs="画图代码|图"\n'
+        "print(draw())\n```\n\n"
+        "```pycon\n>>> a = 1\n>>> a + 1\n2\n>>> b = a\n```\n\n"
+        '!!! warning "常见错误"\n\n    说明。\n\n    ```pycon\n    >>> a * 3\n    3\n    ```\n\n'
+        '=== "标签"\n\n    ```python\n    c = 3\n    ```\n\n'
+        '```python exec="on" session="s"\nx = 1  # markdown-exec: hide\nprint(x)\n```\n\n'
+        '```python exec="on" session="s" result="text"\nprint(2)\n```\n\n'
+        "```bash\nmake test\n```\n\n"
+        "## 练习\n\n1. 预测。\n\n"
+        '??? success "参考答案"\n\n    ```python\n    assert a == 1\n    ```\n\n'
+        '<!-- skip: next if(True, reason="需要 GPU") -->\n```python\nx.cuda()\n```\n'
+    )
+    nb = page_notebook(page, "basics/x.md")
+    code = [c.source for c in nb.cells if c.cell_type == "code"][1:]  # after the setup cell
+    assert code == [
+        "%%show html\nprint(draw())",
+        "a = 1\na + 1",
+        "b = a",
+        "a * 3",
+        "c = 3",
+        "%%show markdown\nx = 1\nprint(x)",
+        "print(2)",
+    ]
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "**常见错误**" in markdown and "**标签**" in markdown
+    assert "<details><summary>参考答案</summary>" in markdown and "assert a == 1" in markdown
+    assert "```bash\nmake test\n```" in markdown
+    assert "需要 GPU" in markdown and "x.cuda()" in markdown
+
+
+def test_links_point_to_the_site_or_become_text() -> None:
+    text = (
+        "见[反向传播](../basics/backpropagation.md#链式法则)"
+        "与[`dropout`][dlref.functional.dropout]。"
+    )
+    hosted = jupytext_markdown(text, "components/dropout.md", "https://example.org/dlref/")
+    assert "[反向传播](https://example.org/dlref/basics/backpropagation/#链式法则)" in hosted
+    assert "`dropout`" in hosted and "[dlref." not in hosted
+    assert "见反向传播与`dropout`。" in jupytext_markdown(text, "components/dropout.md", "")
+
+
+def test_the_first_cell_installs_from_the_repository_setting() -> None:
+    nb = page_notebook("# 页\n", "basics/x.md", repo_url="https://example.org/owner/dlref")
+    first = nb.cells[0].source
+    assert "REPO_URL = 'https://example.org/owner/dlref'" in first
+    assert INSTALL_FROM_REPO in first
+    compile(first.replace("%%", "#"), "first cell", "exec")
+
+
+def test_without_a_repository_the_first_cell_says_how_to_install(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    first = page_notebook("# 页\n", "basics/x.md").cells[0].source
+    setup = first.split("\n# %%show")[0]
+    # A Python without dlref: an empty folder as the only place to import from.
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", setup], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.returncode != 0
+    assert "ImportError" in done.stderr and "pip install" in done.stderr
+
+
+def test_the_same_page_gives_the_same_notebook() -> None:
+    from tools.notebooks import notebook_json
+
+    page = (DOCS / LESSONS[0]).read_text(encoding="utf-8")
+    assert notebook_json(page_notebook(page, LESSONS[0])) == notebook_json(
+        page_notebook(page, LESSONS[0])
+    )
+
+
+@pytest.mark.parametrize("page", LESSONS)
+def test_no_python_block_of_a_lesson_page_is_left_as_text(page: str) -> None:
+    """Every Python block outside the collapsed answers is a code cell of the notebook."""
+    text = (DOCS / page).read_text(encoding="utf-8")
+    nb = page_notebook(text, page)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            prose = re.sub(r"<details>.*?</details>", "", cell.source, flags=re.DOTALL)
+            assert not re.search(r"^\s*`{3,}(python|py|pycon)\b", prose, re.MULTILINE), (
+                f"{page}: a Python block stayed Markdown:\n{cell.source[:300]}"
+            )
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert len(code) > 1

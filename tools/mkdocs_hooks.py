@@ -1,0 +1,71 @@
+"""The build's own MkDocs hooks (``hooks:`` in mkdocs.yml).
+
+* Executed code blocks go through :mod:`tools.exec_cache`: a build after a prose edit takes
+  every block's output from the cache instead of running it.
+* Every lesson page gets a notebook of itself (:mod:`tools.notebooks`), next to it in the site,
+  and a link to it under its title.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tools import exec_cache, notebooks
+
+log = logging.getLogger("mkdocs.plugins.dlref")
+_state: dict[str, Any] = {}
+
+
+def on_config(config: Any) -> Any:
+    _state["cache"] = exec_cache.install()
+    return config
+
+
+def on_files(files: Any, config: Any) -> Any:
+    """A generated notebook file for each lesson page (so links to it are checked)."""
+    from mkdocs.structure.files import File
+
+    for page in [f for f in files.documentation_pages() if notebooks.is_lesson(f.src_uri)]:
+        content = notebooks.cached_notebook_json(
+            page.content_string,
+            page.src_uri,
+            repo_url=config.get("repo_url") or "",
+            site_url=config.get("site_url") or "",
+            cache_dir=_state["cache"].directory,
+        )
+        files.append(File.generated(config, notebooks.notebook_uri(page.src_uri), content=content))
+    return files
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    _state["cache"].start_page(page.file.src_uri)
+    if notebooks.is_lesson(page.file.src_uri):
+        markdown = notebooks.add_link(markdown, page.file.src_uri)
+    return markdown
+
+
+def on_post_build(config: Any) -> None:
+    cache: exec_cache.ExecCache = _state["cache"]
+    for warning in cache.warnings:
+        log.warning("exec cache: %s", warning)
+    s = cache.stats
+    log.info(
+        "exec cache (%s): %d blocks from the cache, %d run (%.1f s), %d run again to rebuild"
+        " a session",
+        cache.directory,
+        s.from_cache,
+        s.run,
+        s.seconds_running,
+        s.rerun_for_state,
+    )
+    exec_cache.prune(cache.directory)
+    stats_file = os.environ.get("DLREF_EXEC_STATS")
+    if stats_file:
+        Path(stats_file).write_text(json.dumps(cache.stats.as_dict()) + "\n", encoding="utf-8")

@@ -1,0 +1,360 @@
+"""A Jupyter notebook of every lesson page, generated from the page's Markdown at build time.
+
+jupytext reads the Markdown and makes the cells: prose becomes Markdown cells, each top-level
+```` ```python ```` fence a code cell, in page order. What jupytext does not know is MkDocs'
+and pymdown's syntax, so :func:`jupytext_markdown` first rewrites the page into the Markdown
+jupytext reads:
+
+* ``>>>`` blocks (``pycon``) become code cells without the expected output, split after every
+  example that shows an output, so each cell displays what the page shows;
+* executed blocks (markdown-exec, ``exec="on"``) become code cells whose printed output is shown
+  as the page shows it: ``%%show html`` for a figure (``html="1"``), ``%%show markdown`` for a
+  printed table or source listing, plain ``print`` for ``result="text"``; lines marked
+  ``# markdown-exec: hide`` run too (the marker is dropped);
+* admonitions (``!!!``) and content tabs (``===``) become a bold title and their content, their
+  code blocks cells like any other; collapsible blocks (``???``: the exercises' 「参考答案」) stay
+  collapsed, as HTML ``<details>`` in a Markdown cell: the answer is there to compare with, and
+  it does not run when the notebook runs top to bottom;
+* a block that sybil skips (``<!-- skip: next ... -->``) is shown, not run, with its reason;
+* fences of other languages stay Markdown; links to other pages point to the published site
+  (``site_url``) or become plain text, and API cross-references (``[text][dlref.x]``) plain text.
+
+The first cell installs dlref when ``import dlref`` fails (a hosted notebook service), from the
+repository the site links to (``repo_url``, set from ``DLREF_REPO_URL``); without one it says how
+to install it by hand. It also defines ``%%show``.
+"""
+
+from __future__ import annotations
+
+import doctest
+import hashlib
+import importlib.metadata
+import json
+import posixpath
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+LESSON_SECTIONS = ("basics", "components", "classification", "sequence")
+LINK_TEXT = "下载本页 notebook"
+
+FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
+CONTAINER = re.compile(
+    r'^(?P<kind>!!!|\?\?\?\+?|===)[ \t]*(?P<type>[\w-]*)[ \t]*(?:"(?P<title>[^"]*)")?\s*$'
+)
+SKIP_NEXT = re.compile(r"<!--\s*skip:\s*next\b(?P<args>[^>]*)-->")
+REASON = re.compile(r"""reason\s*=\s*(["'])(?P<reason>.*?)\1""")
+ATTRIBUTE = re.compile(r"""(?P<key>[\w-]+)\s*=\s*"(?P<value>[^"]*)\"""")
+PAGE_LINK = re.compile(r"\[(?P<text>[^\]\n]+)\]\((?P<target>[^)\s#]+\.md)(?P<anchor>#[^)\s]*)?\)")
+AUTOREF = re.compile(r"\[(?P<text>[^\]\n]+)\]\[[\w.]+\]")
+HIDE_MARKER = re.compile(r"[ \t]*# markdown-exec: hide[ \t]*$", re.MULTILINE)
+TITLES = {"abstract": "要点", "warning": "注意", "tip": "提示", "note": "注", "success": "答案"}
+
+SETUP_INSTALL = """# 第一格：准备环境。本 notebook 由网页「{title}」生成，
+# 需要 dlref（及其固定版本的 PyTorch）。
+# 在装好 dlref 的环境里它什么也不做；在 Colab 等托管的 notebook 服务上，import 失败时从仓库安装。
+import importlib.util
+import subprocess
+import sys
+
+REPO_URL = {repo_url!r}  # 网站的仓库链接（构建时的 DLREF_REPO_URL）
+if importlib.util.find_spec("dlref") is None:
+{install}
+"""
+INSTALL_FROM_REPO = """    subprocess.check_call(
+        [sys.executable, "-m", "pip", "install", f"dlref @ git+{REPO_URL}"]
+    )"""
+INSTALL_BY_HAND = """    raise ImportError(
+        "没有安装 dlref，构建这份 notebook 时也没有设置仓库地址（DLREF_REPO_URL）。手动安装："
+        "git clone <dlref 仓库地址> && pip install -e <克隆下来的目录>（需要 Python 3.11），"
+        "再重新运行这一格。"
+    )"""
+SETUP_SHOW = """
+# %%show html / %%show markdown：运行格子里的代码，把它打印的 HTML（图）或 Markdown
+# （表格、源码）像网页上那样显示出来。
+import contextlib
+import io
+
+from IPython import get_ipython
+from IPython.core.magic import register_cell_magic
+from IPython.display import HTML, Markdown, display
+
+
+@register_cell_magic
+def show(kind: str, cell: str) -> None:
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        get_ipython().ex(cell)
+    display(HTML(printed.getvalue()) if kind.strip() == "html" else Markdown(printed.getvalue()))
+"""
+
+
+def is_lesson(src_uri: str) -> bool:
+    """A lesson page: a page in one of the course's sections (not the index, API or appendix)."""
+    return src_uri.split("/", 1)[0] in LESSON_SECTIONS and src_uri.endswith(".md")
+
+
+def notebook_uri(src_uri: str) -> str:
+    """``components/dropout.md`` -> ``components/dropout.ipynb`` (next to the page)."""
+    return src_uri[: -len(".md")] + ".ipynb"
+
+
+@dataclass
+class _Fence:
+    info: str
+    body: list[str]
+
+    @property
+    def language(self) -> str:
+        return self.info.split(maxsplit=1)[0].lower() if self.info.strip() else ""
+
+    @property
+    def attributes(self) -> dict[str, str]:
+        return {m["key"]: m["value"] for m in ATTRIBUTE.finditer(self.info)}
+
+    @property
+    def code(self) -> str:
+        return "\n".join(self.body)
+
+
+def _python_fence(code: str, raises: bool = False) -> list[str]:
+    fence = "```"
+    while fence in code:
+        fence += "`"
+    # A cell that shows an exception on purpose (a doctest traceback) carries Jupyter's
+    # "raises-exception" tag: running the notebook goes on past it.
+    info = ' tags=["raises-exception"]' if raises else ""
+    return ["", f"{fence}python{info}", code.rstrip("\n"), fence, ""]
+
+
+def _markdown_region(lines: list[str]) -> list[str]:
+    """Lines jupytext must keep in one Markdown cell, code fences included."""
+    return ["", "<!-- #region -->", *lines, "<!-- #endregion -->", ""]
+
+
+def _doctest_cells(source: str) -> list[tuple[str, bool]]:
+    """A ``>>>`` session as code cells: each cell ends with an example that shows an output;
+    an example that raises on purpose is a cell of its own, marked so."""
+    cells: list[tuple[str, bool]] = []
+    current: list[str] = []
+    for example in doctest.DocTestParser().get_examples(source):
+        if example.exc_msg is not None:
+            if current:
+                cells.append(("\n".join(current), False))
+                current = []
+            cells.append((example.source.rstrip("\n"), True))
+            continue
+        current.append(example.source.rstrip("\n"))
+        if example.want:
+            cells.append(("\n".join(current), False))
+            current = []
+    if current:
+        cells.append(("\n".join(current), False))
+    return cells
+
+
+def _code_cells(fence: _Fence) -> list[tuple[str, bool]]:
+    """The code cells for one Python fence (none for another language)."""
+    language = fence.language
+    code = fence.code
+    if language not in ("python", "py", "pycon"):
+        return []
+    if language == "pycon" or code.lstrip().startswith(">>>"):
+        return _doctest_cells(code + "\n")
+    attributes = fence.attributes
+    if attributes.get("exec") in ("on", "1", "true"):
+        code = HIDE_MARKER.sub("", code)
+        if attributes.get("html") in ("1", "on", "true"):
+            code = "%%show html\n" + code
+        elif not attributes.get("result") and "print(" in code:
+            code = "%%show markdown\n" + code
+    return [(code, False)]
+
+
+def _split_blocks(lines: list[str]) -> list[tuple[str, Any]]:
+    """Top-level items of (dedented) Markdown: ("line", text), ("fence", _Fence),
+    ("container", (kind, type, title, body lines))."""
+    items: list[tuple[str, Any]] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        fence = FENCE.match(line)
+        container = CONTAINER.match(line)
+        if fence:
+            marker = fence["fence"]
+            body = []
+            i += 1
+            while i < len(lines) and not (
+                lines[i].startswith(marker[0] * len(marker))
+                and lines[i].strip(marker[0]).strip() == ""
+            ):
+                body.append(lines[i])
+                i += 1
+            items.append(("fence", _Fence(fence["info"], body)))
+            i += 1
+        elif container:
+            body = []
+            i += 1
+            while i < len(lines) and (not lines[i].strip() or lines[i].startswith("    ")):
+                body.append(lines[i][4:])
+                i += 1
+            while body and not body[-1].strip():
+                body.pop()
+            items.append(
+                ("container", (container["kind"], container["type"], container["title"], body))
+            )
+        else:
+            items.append(("line", line))
+            i += 1
+    return items
+
+
+def _flatten(lines: list[str], *, runnable: bool = True) -> list[str]:
+    out: list[str] = []
+    skip_reason: str | None = None
+    for kind, item in _split_blocks(lines):
+        if kind == "line":
+            skip = SKIP_NEXT.search(item)
+            if skip:
+                reason = REASON.search(skip["args"])
+                skip_reason = reason["reason"] if reason else "测试时跳过"
+            out.append(item)
+        elif kind == "fence":
+            cells = _code_cells(item) if runnable else []
+            original = ["```" + item.info, *item.body, "```"]
+            if skip_reason is not None and cells:
+                out += _markdown_region([f"（下面的代码不运行：{skip_reason}）", "", *original])
+            elif cells:
+                for cell, raises in cells:
+                    out += _python_fence(cell, raises)
+            else:
+                out += _markdown_region(original)
+            skip_reason = None
+        else:
+            container, kind_type, title, body = item
+            heading = title if title is not None else TITLES.get(kind_type, kind_type)
+            if container.startswith("???"):
+                inner = _flatten(body, runnable=False)
+                out += _markdown_region(
+                    [
+                        f"<details><summary>{heading}</summary>",
+                        "",
+                        *_unregion(inner),
+                        "",
+                        "</details>",
+                    ]
+                )
+            else:
+                out += [
+                    "",
+                    f"**{heading}**" if heading else "",
+                    "",
+                    *_flatten(body, runnable=runnable),
+                ]
+            out.append("")
+    return out
+
+
+def _unregion(lines: list[str]) -> list[str]:
+    return [line for line in lines if line not in ("<!-- #region -->", "<!-- #endregion -->")]
+
+
+def _links(text: str, src_uri: str, site_url: str) -> str:
+    def page_link(m: re.Match[str]) -> str:
+        if not site_url:
+            return m["text"]
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(src_uri), m["target"]))
+        path = "" if target == "index.md" else target[: -len(".md")] + "/"
+        path = path[: -len("index/")] if path.endswith("/index/") else path
+        return f"[{m['text']}]({site_url.rstrip('/')}/{path}{m['anchor'] or ''})"
+
+    return AUTOREF.sub(lambda m: m["text"], PAGE_LINK.sub(page_link, text))
+
+
+def jupytext_markdown(page: str, src_uri: str = "", site_url: str = "") -> str:
+    """The page rewritten into the Markdown jupytext reads (see the module docstring)."""
+    lines = _flatten(page.split("\n"))
+    text = "\n".join(lines)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    # Links in prose only: code cells are left as they are.
+    parts = re.split(r"(\n`{3,}python\n.*?\n`{3,}\n)", text, flags=re.DOTALL)
+    return "".join(
+        part if i % 2 else _links(part, src_uri, site_url) for i, part in enumerate(parts)
+    )
+
+
+def _title(page: str) -> str:
+    m = re.search(r"^# (.+)$", page, re.MULTILINE)
+    return m[1].strip() if m else ""
+
+
+def page_notebook(page: str, src_uri: str, *, repo_url: str = "", site_url: str = "") -> Any:
+    """The notebook of a lesson page (an ``nbformat`` notebook node)."""
+    import jupytext
+    import nbformat
+
+    nb = jupytext.reads(jupytext_markdown(page, src_uri, site_url), fmt="md")
+    install = INSTALL_FROM_REPO if repo_url else INSTALL_BY_HAND
+    setup = SETUP_INSTALL.format(title=_title(page), repo_url=repo_url, install=install)
+    nb.cells.insert(0, nbformat.v4.new_code_cell(setup + SETUP_SHOW.rstrip("\n")))
+    for i, cell in enumerate(nb.cells):
+        tags = cell.metadata.get("tags")
+        cell.metadata = {"tags": tags} if tags else {}
+        cell.id = f"cell-{i}"  # not random: same page, same notebook
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    }
+    nbformat.validate(nb)
+    return nb
+
+
+def notebook_json(nb: Any) -> str:
+    """The notebook file's text: nbformat's layout, stable from run to run."""
+    import nbformat
+
+    return nbformat.writes(nb) + "\n"
+
+
+def link_markdown(src_uri: str) -> str:
+    """The line under a lesson page's title: a link that downloads its notebook."""
+    name = posixpath.basename(notebook_uri(src_uri))
+    return f'[{LINK_TEXT}]({name}){{ download="{name}" .dlref-notebook }}'
+
+
+def add_link(markdown: str, src_uri: str) -> str:
+    """The page with the notebook link right under its title (or at the top without one)."""
+    lines = markdown.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("# "):
+            return "\n".join([*lines[: i + 1], "", link_markdown(src_uri), *lines[i + 1 :]])
+    return link_markdown(src_uri) + "\n\n" + markdown
+
+
+def cached_notebook_json(
+    page: str, src_uri: str, *, repo_url: str, site_url: str, cache_dir: Path
+) -> str:
+    """:func:`notebook_json` of :func:`page_notebook`, kept in ``cache_dir`` under everything
+    it is made from (the page, the settings, this module and jupytext's and nbformat's
+    versions): a build after an edit of another page does not even import jupytext."""
+    from tools.exec_cache import _write_atomic, touch
+
+    inputs = json.dumps(
+        [
+            page,
+            src_uri,
+            repo_url,
+            site_url,
+            Path(__file__).read_text(encoding="utf-8"),
+            importlib.metadata.version("jupytext"),
+            importlib.metadata.version("nbformat"),
+        ]
+    )
+    path = cache_dir / "notebook-files" / f"{hashlib.sha256(inputs.encode()).hexdigest()}.ipynb"
+    if path.is_file():
+        touch(path)
+        return path.read_text(encoding="utf-8")
+    text = notebook_json(page_notebook(page, src_uri, repo_url=repo_url, site_url=site_url))
+    _write_atomic(path, text)
+    return text
