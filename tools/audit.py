@@ -53,7 +53,7 @@ def audit_page(url: str, chrome: str, out: Path) -> dict[str, Any]:
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,
         check=False,
     )
     if done.returncode != 0 or not out.is_file():
@@ -71,6 +71,12 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
             audit = report["audits"][ref["id"]]
             if ref["weight"] > 0 and audit["score"] is not None and audit["score"] < 1:
                 value = audit.get("displayValue", "")
+                items = (audit.get("details") or {}).get("items") or []
+                where = [
+                    i["node"].get("selector", "") for i in items if isinstance(i.get("node"), dict)
+                ]
+                if where:
+                    value += " at " + ", ".join(where[:3]) + (" ..." if len(where) > 3 else "")
                 failing.setdefault(key, []).append(f"{ref['id']} {value}".strip())
     metrics = {
         name: report["audits"][name]["numericValue"]

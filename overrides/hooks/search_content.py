@@ -10,6 +10,13 @@ hook (``on_page_content``, before the search plugin reads the page) marks:
 * every inline ``<svg>``: a drawn figure's tick labels and legends (its ``<figcaption>`` stays);
 * printed text output: code blocks of language ``text`` (markdown-exec's ``result="text"``);
 * the API pages' source listings (mkdocstrings' ``show_source``).
+
+And it ranks the reference pages below the pages that explain: the API reference and the
+glossary mention every term (the glossary in a one-line table row, each API entry in a short
+docstring), so a term's search would otherwise land on the page that lists it rather than the
+one that derives it. Their index entries get ``search.boost`` ``REFERENCE_BOOST`` (material's
+per-page boost, as the page's front matter would set it). The tokenizer is tuned in mkdocs.yml
+(the search plugin's ``separator``), the words in ``docs/assets/jieba_user_dict.txt``.
 """
 
 from __future__ import annotations
@@ -17,11 +24,16 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from typing import Any
 
+from mkdocs.structure.pages import Page
+
 VOID = {
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
     "source", "track", "wbr",
 }  # fmt: skip
 MARK = " data-search-exclude"
+# Pages that list terms and point to the pages that explain them.
+REFERENCE_PAGES = ("api/", "glossary.md")
+REFERENCE_BOOST = 0.2
 
 
 class _Finder(HTMLParser):
@@ -110,5 +122,8 @@ def mark_unsearchable(content: str) -> str:
     return "".join(out)
 
 
-def on_page_content(html: str, **kwargs: Any) -> str:
+def on_page_content(html: str, *, page: Page, **kwargs: Any) -> str:
+    if page.file.src_uri.startswith(REFERENCE_PAGES):
+        search = page.meta.setdefault("search", {})
+        search.setdefault("boost", REFERENCE_BOOST)
     return mark_unsearchable(html)
