@@ -17,13 +17,21 @@ docstring), so a term's search would otherwise land on the page that lists it ra
 one that derives it. Their index entries get ``search.boost`` ``REFERENCE_BOOST`` (material's
 per-page boost, as the page's front matter would set it). The tokenizer is tuned in mkdocs.yml
 (the search plugin's ``separator``), the words in ``docs/assets/jieba_user_dict.txt``.
+
+Last, the index file is rewritten as UTF-8 (``on_post_build``, after the search plugin writes it
+and before the offline plugin wraps it into ``search_index.js``): the search plugin escapes every
+Chinese character as ``\\uXXXX``, six bytes for three. Same data, same order.
 """
 
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 
 VOID = {
@@ -127,3 +135,12 @@ def on_page_content(html: str, *, page: Page, **kwargs: Any) -> str:
         search = page.meta.setdefault("search", {})
         search.setdefault("boost", REFERENCE_BOOST)
     return mark_unsearchable(html)
+
+
+@event_priority(-50)  # after the search plugin (0), before the offline plugin (-100)
+def on_post_build(config: MkDocsConfig) -> None:
+    index = Path(config.site_dir) / "search" / "search_index.json"
+    if index.is_file():
+        data = json.loads(index.read_text(encoding="utf-8"))
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        index.write_text(text, encoding="utf-8")
