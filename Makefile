@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.dlref-installed
-KATEX  := docs/assets/vendor/katex/katex.min.js
+KATEX  := docs/assets/vendor/katex/katex.min.css
 # Same sources, same site: fixed dates and hash seeds for every build.
 export SOURCE_DATE_EPOCH ?= 1767225600
 export PYTHONHASHSEED    ?= 0
@@ -17,7 +17,7 @@ export OMP_NUM_THREADS ?= 1
 
 .PHONY: help env serve site test test-stages test-builds test-second-build test-unit \
 	test-built-site test-lint test-site test-numerics time-test profile-build build-strict offline report \
-	browser-deps lint format bench lock clean
+	browser-deps lint format bench lock clean audit
 
 help:
 	@echo "make serve   建好环境、构建并在 http://127.0.0.1:8000 预览站点"
@@ -27,9 +27,10 @@ help:
 	@echo "make site    构建静态站点到 site/"
 	@echo "make offline 构建可离线打开的站点副本 site-offline/，并打包为 site-offline.zip"
 	@echo "make report  构建耗时（冷/热）、页数、图数、首次访问字节数（tools/site_report.py）"
+	@echo "make audit   用 Lighthouse（移动端预设）逐页审计 site/（gzip 服务）：性能 ≥ 95，无障碍、最佳实践、SEO = 100"
 	@echo "make profile-build  一次构建的耗时按页面、代码块、插件事件分解（tools/build_profile.py）"
 	@echo "make browser-deps  安装浏览器测试用的 Debian chromium 与中文字体（需要 root 或 sudo）"
-	@echo "make lint    ruff 检查与格式检查 + mypy --strict"
+	@echo "make lint    ruff 检查与格式检查 + mypy --strict + actionlint（.github/workflows/）"
 	@echo "make bench   dlref 与《动手学深度学习》从零实现的代码、与 PyTorch 的前向+反向耗时对比（bench/results*.json），标量 autograd 引擎的代价（bench/autograd.json）"
 	@echo "make clean   删除 .venv、site/ 与生成的资源"
 
@@ -43,8 +44,8 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[docs,test]"
 	touch $@
 
-# KaTeX comes from the npm registry (pinned in package-lock.json) and is copied into the site:
-# no page ever loads it from a CDN.
+# KaTeX comes from the npm registry (pinned in package-lock.json): the build typesets every
+# formula with it under node, and its stylesheet and fonts are copied into the site (no CDN).
 $(KATEX): package.json package-lock.json tools/vendor_assets.py | $(STAMP)
 	@command -v npm >/dev/null || { echo "需要 npm（Node.js）来安装 KaTeX：apt-get install nodejs npm"; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
@@ -153,6 +154,14 @@ time-test: env
 	  $(TIMED) "make test" -- $(MAKE) --no-print-directory test; status=$$?; \
 	  $(TIMED) --summary test-artifacts/make-test-times.jsonl; exit $$status
 
+# Lighthouse (npm, pinned) on every page of site/, served with gzip as a static host serves it;
+# fails below performance 95 or accessibility / best practices / SEO 100 (tools/audit.py).
+# Builds site/ first if there is none; `.ci/run` runs it after `make test`, which builds it.
+audit: env
+	@test -f site/index.html || $(MAKE) --no-print-directory site
+	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(BIN)/python tools/audit.py --site site \
+	  --json test-artifacts/lighthouse.json
+
 # Where one build spends its time: per page, per executed code block, per plugin event.
 profile-build: env
 	$(BIN)/python tools/build_profile.py --json test-artifacts/build-profile.json
@@ -161,6 +170,7 @@ lint: env
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/actionlint
 
 format: env
 	$(BIN)/ruff format .

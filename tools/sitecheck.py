@@ -69,8 +69,12 @@ class Figure:
 
 @dataclass
 class Formula:
+    """A formula: its TeX (from the MathML annotation KaTeX writes when the build typeset it,
+    else the element's text) and whether it is a display formula."""
+
     tex: str
     display: bool
+    typeset: bool = False  # KaTeX's HTML is in the page (the build typeset it)
 
 
 @dataclass
@@ -101,6 +105,9 @@ class _Parser(HTMLParser):
         self.stack: list[tuple[str, dict[str, str]]] = []
         self.formula: tuple[bool, list[str]] | None = None  # (display, text parts)
         self.formula_depth = 0
+        # A formula typeset at build time keeps its TeX in a MathML annotation.
+        self.annotation: list[str] | None = None
+        self.annotation_depth = 0
         self.figures: list[tuple[list[Figure], list[str]]] = []  # open <figure>s: items, caption
         self.caption_depth = 0
         self.svg_depth = 0
@@ -195,6 +202,14 @@ class _Parser(HTMLParser):
         if "arithmatex" in classes and self.formula is None:
             self.formula = (tag == "div", [])
             self.formula_depth = len(self.stack)
+            self.annotation = None
+        if (
+            tag == "annotation"
+            and self.formula is not None
+            and attrs.get("encoding") == "application/x-tex"
+        ):
+            self.annotation = []
+            self.annotation_depth = len(self.stack)
         if tag == "figure":
             self.figures.append(([], []))
         if tag == "figcaption" and self.figures:
@@ -212,10 +227,15 @@ class _Parser(HTMLParser):
     def _close(self, tag: str, attrs: dict[str, str]) -> None:
         classes = self._classes(attrs)
         depth = len(self.stack)
+        if self.annotation is not None and depth < self.annotation_depth:
+            self.annotation_depth = 0
         if self.formula is not None and depth < self.formula_depth:
             display, parts = self.formula
-            self.page.formulas.append(Formula("".join(parts), display))
+            typeset = self.annotation is not None
+            tex = "".join(self.annotation if typeset else parts)
+            self.page.formulas.append(Formula(tex, display, typeset))
             self.formula = None
+            self.annotation = None
         if self.caption_depth and depth < self.caption_depth:
             self.caption_depth = 0
         if tag == "figure" and self.figures:
@@ -237,6 +257,8 @@ class _Parser(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.formula is not None:
             self.formula[1].append(data)
+            if self.annotation is not None and self.annotation_depth:
+                self.annotation.append(data)
         if self.caption_depth and self.figures:
             self.figures[-1][1].append(data)
         if self.style_text is not None:

@@ -1,9 +1,10 @@
 """Copy the front-end assets the site needs from node_modules/ into docs/assets/vendor/.
 
-Run by `make` after `npm ci`. Only what a page uses is copied: KaTeX's minified script, its
-auto-render extension, its stylesheet and its WOFF2 fonts; and iframe-worker's shim, which lets
-the offline copy's search run from file://. The stylesheet is rewritten to list
-only the WOFF2 files, so the site ships no font file that no browser would ask for.
+Run by `make` after `npm ci`. Only what a page uses is copied: KaTeX's stylesheet and its WOFF2
+fonts (formulas are typeset at build time by overrides/hooks/katex.py, so no page runs KaTeX's
+script); and iframe-worker's shim, which lets the offline copy's search run from file://. The
+stylesheet is rewritten to list only the WOFF2 files, so the site ships no font file that no
+browser would ask for.
 """
 
 from __future__ import annotations
@@ -26,8 +27,6 @@ def main() -> None:
     if DST.exists():
         shutil.rmtree(DST)
     (DST / "fonts").mkdir(parents=True)
-    shutil.copy2(SRC / "katex.min.js", DST / "katex.min.js")
-    shutil.copy2(SRC / "contrib" / "auto-render.min.js", DST / "auto-render.min.js")
     css = (SRC / "katex.min.css").read_text(encoding="utf-8")
     css, n = OTHER_FORMATS.subn("", css)
     if n == 0 or ".woff)" in css or ".ttf)" in css:

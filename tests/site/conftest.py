@@ -10,9 +10,11 @@ on their own (``pytest tests/site``) the tests build everything they need.
 Under pytest-xdist each worker has its own session fixtures (browser, server, parsed pages);
 `make test` distributes by class and module (``--dist loadscope``, see ``test_browser.py``).
 
-Browser tests (marker ``browser``) need Chromium. Where there is none they are skipped with a
-message, unless ``DLREF_REQUIRE_BROWSER=1`` (CI sets it after installing Chromium), where a
-missing browser is an error instead.
+Browser tests (marker ``browser``) drive Debian's Chromium with Playwright (its own browser
+download does not work here: ``executable_path`` points it at ``/usr/bin/chromium``, or at
+``$DLREF_CHROMIUM``). Where there is no Chromium they are skipped with a message, unless
+``DLREF_REQUIRE_BROWSER=1`` (CI sets it after installing Chromium), where a missing browser is an
+error instead.
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
-from tools.browser import Browser, find_chromium, serve
+from tools.serve_site import serve
 from tools.sitecheck import HOSTED_ENV, ROOT, Page, build_site, clean_build, pages
+from tools.visit import find_chromium, launch
 
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -93,11 +97,8 @@ def chromium() -> str:
 
 @pytest.fixture(scope="session")
 def browser(chromium: str) -> Iterator[Browser]:
-    b = Browser(chromium)
-    try:
+    with launch(chromium) as b:
         yield b
-    finally:
-        b.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,8 @@
-// Render every formula of the built site with the site's own KaTeX, as katex-init.js does.
+// Render every formula of the built site with the project's KaTeX, as the build's hook does
+// (overrides/hooks/katex.py with tools/katex_render.cjs).
 // Usage: node katex_parse.cjs path/to/katex.min.js < formulas.json
-// stdin: [{page, tex, display}], tex as it stands in the HTML (with \( \) or \[ \]).
+// stdin: [{page, tex, display}], tex from the MathML annotation (or, for a formula the build
+// did not typeset, as it stands in the HTML, with \( \) or \[ \]).
 // stdout: a JSON list of problems (empty when every formula renders).
 "use strict";
 const fs = require("fs");
@@ -9,7 +11,7 @@ const katex = require(process.argv[2]);
 const formulas = JSON.parse(fs.readFileSync(0, "utf8"));
 const problems = [];
 for (const { page, tex, display } of formulas) {
-  // The same clean-up as docs/assets/javascripts/katex-init.js.
+  // Arithmatex's delimiters, if the TeX still has them.
   const body = tex.trim().replace(/^\\[\(\[]/, "").replace(/\\[\)\]]$/, "");
   if (!body.trim()) {
     problems.push(`${page}: empty formula ${JSON.stringify(tex)}`);

@@ -1,31 +1,40 @@
-"""The built site in a real browser: headless Chromium loads every page from 127.0.0.1.
+"""The built site in a real browser: Playwright drives headless Chromium over every page.
 
 A page fails on any console error or uncaught exception, any failed request or error status,
-any request to a host other than the site's own, a formula KaTeX did not render, or a figure
-that did not draw. Each page is loaded as a first visit (fresh profile, no cache) in three ways:
-light and dark colour scheme on a desktop viewport, and a 390 px wide phone. Screenshots of each
-go to ``test-artifacts/screenshots/``; the bytes each first visit transferred (gzip, as a static
-host serves them) go to ``test-artifacts/page-weights.json``.
+any request to a host other than the site's own, a formula that was not typeset at build time
+(or math JavaScript on the page), a figure that did not draw, or an accessibility violation
+that axe-core (from npm, run inside the page) finds. Each page is loaded as a first visit (new
+browser context, empty cache) in three ways: light and dark colour scheme on a desktop
+viewport, and a 390 px wide phone. Screenshots go to ``test-artifacts/screenshots/``; the bytes
+each first visit transferred go to ``test-artifacts/page-weights.json``.
+
+Readable at every width (issue 14): at 1280 px no table or display formula is wider than the
+text column; at 390 px one that is wider scrolls sideways inside its own box, with a visible
+cue (a shadow at the edge that hides more), and the page itself never does.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import statistics
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser
 
-from tools.browser import Browser, Tab
-from tools.sitecheck import Page
+from tools.sitecheck import ROOT, Page
+from tools.visit import DARK, LIGHT, PHONE, Mode, Tab
 
 from .conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
-MEDIAN_FIRST_VISIT_BUDGET = 600_000  # bytes
+# The median page's first visit as a static host serves it (gzip). Issue 16 also sets 400 KB
+# uncompressed for it; `make report` (tools/site_report.py) measures and prints that figure.
+MEDIAN_FIRST_VISIT_BUDGET = 200_000  # bytes, served
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 # Run in the page after it settled: what a reader would see missing.
 PAGE_STATE = r"""
@@ -55,10 +64,15 @@ PAGE_STATE = r"""
   const brokenImages = [...document.querySelectorAll("img")]
     .filter((img) => !(img.complete && img.naturalWidth > 0))
     .map((img) => img.getAttribute("src"));
+  const mathScripts = [...document.scripts]
+    .map((s) => s.src)
+    .filter((src) => /katex|mathjax/i.test(src));
   return {
     unrendered,
     figures,
     brokenImages,
+    mathScripts,
+    katexGlobal: typeof window.katex !== "undefined",
     scheme: document.body.getAttribute("data-md-color-scheme"),
     scrollWidth: document.documentElement.scrollWidth,
     innerWidth: window.innerWidth,
@@ -66,37 +80,81 @@ PAGE_STATE = r"""
 })()
 """
 
-
-@dataclass(frozen=True)
-class Mode:
-    name: str
-    width: int
-    height: int
-    mobile: bool = False
-    dark: bool = False
-
-
-LIGHT = Mode("light", 1280, 900)
-DARK = Mode("dark", 1280, 900, dark=True)
-PHONE = Mode("phone", 390, 844, mobile=True)
+# Tables and display formulas wider than the box they sit in (shown ones: a formula in a tab
+# that is not selected has no width).
+WIDE_CONTENT = r"""
+(() => {
+  const wide = [];
+  const items = document.querySelectorAll(".md-content table, .md-content div.arithmatex");
+  for (const el of items) {
+    if (!el.offsetWidth) continue;
+    const table = el.tagName === "TABLE";
+    const boxes = table ? [el, el.closest(".md-typeset__scrollwrap")].filter(Boolean) : [el];
+    const box = boxes.find((b) => b.scrollWidth > b.clientWidth + 1);
+    if (!box) continue;
+    const style = getComputedStyle(box);
+    const label = table
+      ? [...el.querySelectorAll("th")].map((th) => th.textContent.trim()).join(" | ")
+      : (el.querySelector("annotation") || el).textContent.trim();
+    wide.push({
+      what: table ? "table" : "formula",
+      label: label.slice(0, 70),
+      width: box.scrollWidth,
+      box: box.clientWidth,
+      scrolls: ["auto", "scroll"].includes(style.overflowX),
+      cue: /gradient/.test(style.backgroundImage),
+    });
+  }
+  return wide;
+})()
+"""
 
 
 def _slug(page: Page) -> str:
     return (page.url_path.strip("/").replace("/", "-") or "index").removesuffix(".html")
 
 
-def _check_page(tab: Tab, url: str, mode: Mode) -> tuple[list[str], Any, int]:
-    visit = tab.goto(url)
-    # KaTeX typesets after the load event; give it time before calling a formula unrendered (a
-    # ceiling, not a delay: the wait ends as soon as every formula is typeset; generous because
-    # `make test` runs two browsers at once, one per core).
-    tab.wait_for(
-        "![...document.querySelectorAll('.arithmatex')].some(e => !e.querySelector('.katex'))", 15
+# The rules Lighthouse's accessibility category scores (WCAG 2 A and AA, plus the best-practice
+# rules it turns on), and scrollable-region-focusable, which it leaves off.
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "rules": {
+        rule: {"enabled": True}
+        for rule in (
+            "accesskeys", "aria-allowed-role", "aria-dialog-name", "aria-text", "empty-heading",
+            "heading-order", "identical-links-same-purpose", "image-redundant-alt",
+            "label-content-name-mismatch", "landmark-one-main", "link-in-text-block",
+            "meta-viewport", "skip-link", "tabindex", "table-duplicate-name",
+            "table-fake-caption", "target-size", "td-has-header", "scrollable-region-focusable",
+        )
+    },
+    "resultTypes": ["violations"],
+}  # fmt: skip
+
+
+def axe_violations(tab: Tab) -> list[str]:
+    """Accessibility violations axe-core finds on the page as it is shown."""
+    tab.page.add_script_tag(path=str(AXE))
+    found: list[dict[str, Any]] = tab.page.evaluate(
+        "async (options) => (await axe.run(document, options)).violations"
+        ".map(v => ({id: v.id, nodes: v.nodes.map(n => n.target.join(' '))}))",
+        AXE_OPTIONS,
     )
-    state = tab.eval(PAGE_STATE)
-    problems = [*visit.console_errors, *visit.failed_requests]
-    problems += [f"third-party request: {u}" for u in tab.third_party]
-    problems += [f"formula not rendered: {t}" for t in state["unrendered"]]
+    return [
+        f"axe {v['id']} ({len(v['nodes'])}): {', '.join(v['nodes'][:3])}"
+        + (" ..." if len(v["nodes"]) > 3 else "")
+        for v in found
+    ]
+
+
+def check_page(tab: Tab, url: str, mode: Mode) -> tuple[list[str], dict[str, Any]]:
+    visit = tab.goto(url)
+    state = tab.page.evaluate(PAGE_STATE)
+    problems = list(visit.problems)
+    problems += [f"formula not typeset: {t}" for t in state["unrendered"]]
+    problems += [f"math script loaded: {s}" for s in state["mathScripts"]]
+    if state["katexGlobal"]:
+        problems.append("KaTeX's script runs on the page (formulas are typeset at build time)")
     problems += [f"figure: {f}" for f in state["figures"]]
     problems += [f"image did not load: {s}" for s in state["brokenImages"]]
     if mode.dark and state["scheme"] != "slate":
@@ -105,39 +163,51 @@ def _check_page(tab: Tab, url: str, mode: Mode) -> tuple[list[str], Any, int]:
         problems.append(
             f"page is {state['scrollWidth']} px wide on a {state['innerWidth']} px phone"
         )
-    return problems, state, visit.transferred
+    return problems, state
 
 
-def _visit_all(browser: Browser, base_url: str, pages: list[Page], mode: Mode) -> dict[str, Any]:
-    problems: list[str] = []
-    weights: dict[str, int] = {}
+def visit_all(
+    browser: Browser, base_url: str, site: Path, pages: list[Page], mode: Mode
+) -> dict[str, Any]:
+    """Every page in ``mode``: load problems, axe violations, wide content, bytes."""
+    run: dict[str, Any] = {"problems": [], "axe": [], "wide": [], "served": {}, "raw": {}}
     for page in pages:
-        tab = browser.new_tab(
-            width=mode.width, height=mode.height, mobile=mode.mobile, dark=mode.dark
-        )
+        tab = Tab(browser, mode, site=site)
         try:
-            found, _, transferred = _check_page(tab, base_url + page.url_path, mode)
+            found, _ = check_page(tab, base_url + page.url_path, mode)
+            run["served"][page.path] = tab.visit.served
+            run["raw"][page.path] = tab.visit.raw
+            run["wide"] += [(page.path, w) for w in tab.page.evaluate(WIDE_CONTENT)]
             tab.screenshot(ARTIFACTS / "screenshots" / mode.name / f"{_slug(page)}.png")
+            axe = axe_violations(tab)
         finally:
             tab.close()
-        problems += [f"{page.path} [{mode.name}]: {p}" for p in found]
-        weights[page.path] = transferred
-    return {"problems": problems, "weights": weights}
+        run["problems"] += [f"{page.path} [{mode.name}]: {p}" for p in found]
+        run["axe"] += [f"{page.path} [{mode.name}]: {p}" for p in axe]
+    return run
+
+
+def _wide_report(wide: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    return [
+        f"{path}: {w['what']} {w['width']} px in a {w['box']} px box: {w['label']!r}"
+        for path, w in wide
+    ]
 
 
 # Under pytest-xdist `make test` runs these with `--dist loadscope`: each class is one unit of
 # work for one worker. The light, dark and phone runs over every page, the searches, the 404 page
-# and the offline copy run side by side, and the two tests that share the light-mode visit of
-# every page stay together, so the pages are visited once per mode.
+# and the offline copy run side by side; the tests of one class share one visit of every page.
 
 
 @pytest.fixture(scope="class")
-def light_run(browser: Browser, base_url: str, site_pages: list[Page]) -> dict[str, Any]:
-    """Every page in light mode, once for the class that uses it (TestLightMode)."""
-    run = _visit_all(browser, base_url, site_pages, LIGHT)
+def light_run(
+    browser: Browser, base_url: str, site: Path, site_pages: list[Page]
+) -> dict[str, Any]:
+    run = visit_all(browser, base_url, site, site_pages, LIGHT)
     ARTIFACTS.mkdir(exist_ok=True)
+    weights = {"served (gzip)": run["served"], "raw": run["raw"]}
     (ARTIFACTS / "page-weights.json").write_text(
-        json.dumps(run["weights"], indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        json.dumps(weights, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
     return run
 
@@ -146,28 +216,68 @@ class TestLightMode:
     def test_every_page_loads_cleanly(self, light_run: dict[str, Any]) -> None:
         assert not light_run["problems"], "\n".join(light_run["problems"])
 
+    def test_no_accessibility_violations(self, light_run: dict[str, Any]) -> None:
+        assert not light_run["axe"], "\n".join(light_run["axe"])
+
     def test_median_first_visit_is_within_budget(self, light_run: dict[str, Any]) -> None:
-        weights = light_run["weights"]
-        median = statistics.median(weights.values())
-        assert median < MEDIAN_FIRST_VISIT_BUDGET, (
-            f"median first visit {median:.0f} B >= {MEDIAN_FIRST_VISIT_BUDGET} B: {weights}"
+        pages = {p: n for p, n in light_run["served"].items() if p != "404.html"}
+        median = statistics.median(pages.values())
+        assert median <= MEDIAN_FIRST_VISIT_BUDGET, (
+            f"median first visit {median:.0f} B (served, gzip) > {MEDIAN_FIRST_VISIT_BUDGET} B:"
+            f" {pages}"
         )
+
+    def test_no_table_or_formula_is_wider_than_the_text_column(
+        self, light_run: dict[str, Any]
+    ) -> None:
+        """At 1280 px the text column is as wide as it gets: nothing in it should need a
+        scroll bar there (issue 14). A failure lists the page and the table's headers or the
+        formula's TeX."""
+        wide = _wide_report(light_run["wide"])
+        assert not wide, f"{len(wide)} wider than the text column at 1280 px:\n" + "\n".join(wide)
+
+
+@pytest.fixture(scope="class")
+def dark_run(browser: Browser, base_url: str, site: Path, site_pages: list[Page]) -> dict[str, Any]:
+    return visit_all(browser, base_url, site, site_pages, DARK)
 
 
 class TestDarkMode:
-    def test_every_page_loads_cleanly(
-        self, browser: Browser, base_url: str, site_pages: list[Page]
-    ) -> None:
-        run = _visit_all(browser, base_url, site_pages, DARK)
-        assert not run["problems"], "\n".join(run["problems"])
+    def test_every_page_loads_cleanly(self, dark_run: dict[str, Any]) -> None:
+        assert not dark_run["problems"], "\n".join(dark_run["problems"])
+
+    def test_no_accessibility_violations(self, dark_run: dict[str, Any]) -> None:
+        """Colour contrast in particular: the dark palette has its own colours."""
+        assert not dark_run["axe"], "\n".join(dark_run["axe"])
+
+
+@pytest.fixture(scope="class")
+def phone_run(
+    browser: Browser, base_url: str, site: Path, site_pages: list[Page]
+) -> dict[str, Any]:
+    return visit_all(browser, base_url, site, site_pages, PHONE)
 
 
 class TestPhone:
-    def test_every_page_loads_cleanly(
-        self, browser: Browser, base_url: str, site_pages: list[Page]
+    def test_every_page_loads_cleanly(self, phone_run: dict[str, Any]) -> None:
+        assert not phone_run["problems"], "\n".join(phone_run["problems"])
+
+    def test_no_accessibility_violations(self, phone_run: dict[str, Any]) -> None:
+        assert not phone_run["axe"], "\n".join(phone_run["axe"])
+
+    def test_wide_tables_and_formulas_scroll_in_their_box_with_a_cue(
+        self, phone_run: dict[str, Any]
     ) -> None:
-        run = _visit_all(browser, base_url, site_pages, PHONE)
-        assert not run["problems"], "\n".join(run["problems"])
+        """On a 390 px phone a wide table or formula scrolls sideways in its own box (the page
+        does not: see the load check), and the box shows that there is more to see."""
+        problems = [
+            line
+            + ("" if w["scrolls"] else " (does not scroll)")
+            + ("" if w["cue"] else " (no cue)")
+            for line, (_, w) in zip(_wide_report(phone_run["wide"]), phone_run["wide"], strict=True)
+            if not (w["scrolls"] and w["cue"])
+        ]
+        assert not problems, "\n".join(problems)
 
 
 # -- search, as a reader uses it -------------------------------------------------------------
@@ -187,20 +297,28 @@ RESULTS = r"""
 [...document.querySelectorAll(".md-search-result__item > .md-search-result__link")]
   .map((a) => new URL(a.href).pathname)
 """
+SEARCH_FILES = ("search/search_index", "workers/search.")  # the index and the search worker
+
+
+def index_requests(tab: Tab) -> list[str]:
+    return [u for u in tab.visit.urls if any(f in u for f in SEARCH_FILES)]
 
 
 def search(tab: Tab, start_url: str, query: str) -> list[str]:
-    """Type ``query`` into the header search box; the result pages' paths, best first."""
+    """Open the search box and type ``query`` as a reader would (an IME commit, then a key
+    release); the result pages' paths, best first. The page must not have loaded the search
+    index or the search worker before the search box opened."""
     tab.goto(start_url)
-    tab.eval("document.querySelector('[data-md-toggle=search]').click()")
-    tab.eval("document.querySelector('input[data-md-component=search-query]').focus()")
-    tab.type_text(query)
-    tab.wait_for(
-        "document.querySelector('.md-search-result__meta') &&"
-        " document.querySelectorAll('.md-search-result__item').length > 0",
-        15,
+    early = index_requests(tab)
+    assert not early, f"search files loaded before the search box opened: {early}"
+    tab.page.evaluate("document.querySelector('[data-md-toggle=search]').click()")
+    tab.page.focus("input[data-md-component=search-query]")
+    tab.page.keyboard.insert_text(query)
+    tab.page.keyboard.press("End")
+    tab.page.wait_for_function(
+        "document.querySelectorAll('.md-search-result__item').length > 0", timeout=15_000
     )
-    paths: list[str] = tab.eval(RESULTS)
+    paths: list[str] = tab.page.evaluate(RESULTS)
     return paths
 
 
@@ -214,29 +332,113 @@ class TestSearch:
             pytest.skip(
                 f"the page for {query!r} ({', '.join(targets)}) is not in the built site yet"
             )
-        tab = browser.new_tab()
+        tab = Tab(browser)
         try:
             paths = search(tab, base_url, query)
-            errors = tab.visit.console_errors + tab.visit.failed_requests
+            errors = tab.visit.problems
+            loaded = index_requests(tab)
         finally:
             tab.close()
         pages = list(dict.fromkeys(p.split("#")[0] for p in paths))
         assert not errors, errors
+        assert loaded, "search answered without loading the index?"
         assert any("/" + t in pages[:TOP] for t in present), (
             f"search {query!r}: expected {present} among the first {TOP} results, got {pages}"
         )
+
+
+# -- ranking: every glossary term finds the page the glossary links it to ----------------------
+GLOSSARY = ROOT / "docs" / "glossary.md"
+GLOSSARY_ROW = re.compile(
+    r"^\|\s*([^|]+?)\s*\|\s*([^|]+?)\s*\|\s*\[[^\]]*\]\(([^)#]+)\.md(?:#[^)]*)?\)"
+)
+FIRST_SHARE = 0.9  # "first for nearly all"
+PLACEHOLDER = "键入以开始搜索"
+
+
+def glossary_queries() -> list[tuple[str, str]]:
+    """(query, page path) for every glossary row: the Chinese term and the English one (without
+    a parenthesised aside, which names a related word)."""
+    queries = []
+    for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
+        m = GLOSSARY_ROW.match(line)
+        if not m or m.group(1) == "术语":
+            continue
+        chinese, english, target = m.groups()
+        path = "/" + (target[: -len("index")] if target.endswith("index") else target + "/")
+        queries.append((chinese, path))
+        queries.append((re.sub(r"\s*\([^)]*\)", "", english).strip(), path))
+    return queries
+
+
+def search_many(tab: Tab, start_url: str, queries: list[str]) -> dict[str, list[str]]:
+    """Type each query into one open search box in turn; each one's result pages, best first."""
+    tab.goto(start_url)
+    tab.page.evaluate("document.querySelector('[data-md-toggle=search]').click()")
+    box = "input[data-md-component=search-query]"
+    meta = "document.querySelector('.md-search-result__meta').textContent.trim()"
+    tab.page.focus(box)
+    found = {}
+    for query in queries:
+        tab.page.fill(box, "")
+        tab.page.keyboard.press("End")
+        tab.page.wait_for_function(f"{meta} === {json.dumps(PLACEHOLDER)}", timeout=15_000)
+        tab.page.keyboard.insert_text(query)
+        tab.page.keyboard.press("End")
+        tab.page.wait_for_function(f"{meta} !== {json.dumps(PLACEHOLDER)}", timeout=15_000)
+        paths = tab.page.evaluate(RESULTS)
+        found[query] = list(dict.fromkeys(p.split("#")[0] for p in paths))
+    return found
+
+
+def test_every_glossary_term_finds_its_page(browser: Browser, base_url: str, site: Path) -> None:
+    """Searching a glossary term, in Chinese or English, lands on the page the glossary links
+    it to: among the first three results always, first for nearly all."""
+    queries = [
+        (q, p) for q, p in glossary_queries() if (site / p.strip("/") / "index.html").is_file()
+    ]
+    assert len(queries) > 20, "the glossary has no terms?"
+    tab = Tab(browser)
+    try:
+        results = search_many(tab, base_url, [q for q, _ in queries])
+        assert not tab.visit.problems, tab.visit.problems
+    finally:
+        tab.close()
+    missed = [
+        f"{q!r}: {p} not in the first {TOP}: {results[q][:5]}"
+        for q, p in queries
+        if p not in results[q][:TOP]
+    ]
+    first = sum(results[q][:1] == [p] for q, p in queries)
+    not_first = [
+        f"{q!r}: {p} is {results[q].index(p) + 1}. after {results[q][0]}"
+        for q, p in queries
+        if results[q][:1] != [p] and p in results[q]
+    ]
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "glossary-search.json").write_text(
+        json.dumps({q: results[q][:5] for q, _ in queries}, ensure_ascii=False, indent=1) + "\n",
+        encoding="utf-8",
+    )
+    assert not missed, f"{len(missed)} of {len(queries)} glossary searches missed:\n" + "\n".join(
+        missed
+    )
+    assert first >= FIRST_SHARE * len(queries), (
+        f"only {first} of {len(queries)} glossary searches put the page first:\n"
+        + "\n".join(not_first)
+    )
 
 
 # -- the 404 page ----------------------------------------------------------------------------
 def test_a_missing_address_shows_the_chinese_404_page_with_working_links(
     browser: Browser, base_url: str
 ) -> None:
-    tab = browser.new_tab()
+    tab = Tab(browser)
     try:
         visit = tab.goto(base_url + "no/such/page/")
-        statuses = [r.status for r in visit.requests.values() if r.url.endswith("no/such/page/")]
+        statuses = [s for u, s in visit.statuses.items() if u.endswith("no/such/page/")]
         assert statuses == [404]
-        state = tab.eval(
+        state = tab.page.evaluate(
             "({h1: document.querySelector('article h1').textContent,"
             "  home: document.querySelector('a.dlref-404-home').href})"
         )
@@ -244,15 +446,14 @@ def test_a_missing_address_shows_the_chinese_404_page_with_working_links(
         # Every asset on the 404 page loads, however deep the missing address is.
         assert not [f for f in visit.failed_requests if "no/such/page" not in f]
         assert not [e for e in visit.console_errors if "no/such/page" not in e]
-        assert tab.goto(state["home"]).failed_requests == []
+        assert tab.goto(state["home"]).problems == []
         # The search form opens the site search with the query.
         tab.goto(base_url + "no/such/page/")
-        tab.eval("document.querySelector('#dlref-404-query').value = '交叉熵'")
-        tab.eval("document.querySelector('form.dlref-404-search').requestSubmit()")
-        tab.browser.pump(1.0)
-        tab.settle()
-        results = tab.wait_for("document.querySelectorAll('.md-search-result__item').length", 15)
-        assert results, "the 404 search form shows no results for 交叉熵"
+        tab.page.fill("#dlref-404-query", "交叉熵")
+        tab.page.evaluate("document.querySelector('form.dlref-404-search').requestSubmit()")
+        tab.page.wait_for_function(
+            "document.querySelectorAll('.md-search-result__item').length > 0", timeout=15_000
+        )
     finally:
         tab.close()
 
@@ -264,12 +465,12 @@ def test_offline_copy_works_from_file_urls(
     """Every page of the offline copy opened as file://: no errors, formulas and figures drawn,
     and search answers."""
     problems = []
-    tab = browser.new_tab(allowed_hosts=())
+    tab = Tab(browser)
     try:
         for html in sorted(offline_site.rglob("*.html")):
             if html.name == "404.html":
                 continue
-            found, _, _ = _check_page(tab, html.as_uri(), LIGHT)
+            found, _ = check_page(tab, html.as_uri(), LIGHT)
             problems += [f"{html.relative_to(offline_site)}: {p}" for p in found]
         tab.screenshot(ARTIFACTS / "screenshots" / "offline" / "last-page.png")
         paths = search(tab, (offline_site / "index.html").as_uri(), "交叉熵")

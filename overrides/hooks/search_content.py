@@ -1,0 +1,146 @@
+"""MkDocs hook: keep figure-drawing code, drawn figures and printed outputs out of the search index.
+
+The search index should hold what a reader searches for: prose, headings and the page code that
+explains something. Material's search plugin leaves out any element marked
+``data-search-exclude`` (and strips the attribute from the page after indexing it), so this
+hook (``on_page_content``, before the search plugin reads the page) marks:
+
+* the code block in a tab set that also holds a figure: the figure's drawing code
+  (markdown-exec's ``source="tabbed-right" tabs="画图代码|图"``);
+* every inline ``<svg>``: a drawn figure's tick labels and legends (its ``<figcaption>`` stays);
+* printed text output: code blocks of language ``text`` (markdown-exec's ``result="text"``);
+* the API pages' source listings (mkdocstrings' ``show_source``).
+
+And it ranks the reference pages below the pages that explain: the API reference and the
+glossary mention every term (the glossary in a one-line table row, each API entry in a short
+docstring), so a term's search would otherwise land on the page that lists it rather than the
+one that derives it. Their index entries get ``search.boost`` ``REFERENCE_BOOST`` (material's
+per-page boost, as the page's front matter would set it). The tokenizer is tuned in mkdocs.yml
+(the search plugin's ``separator``), the words in ``docs/assets/jieba_user_dict.txt``.
+
+Last, the index file is rewritten as UTF-8 (``on_post_build``, after the search plugin writes it
+and before the offline plugin wraps it into ``search_index.js``): the search plugin escapes every
+Chinese character as ``\\uXXXX``, six bytes for three. Same data, same order.
+"""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import event_priority
+from mkdocs.structure.pages import Page
+
+VOID = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+    "source", "track", "wbr",
+}  # fmt: skip
+MARK = " data-search-exclude"
+# Pages that list terms and point to the pages that explain them.
+REFERENCE_PAGES = ("api/", "glossary.md")
+REFERENCE_BOOST = 0.2
+
+
+class _Finder(HTMLParser):
+    """Finds the start tags to mark; ``marks`` holds their end offsets in the source."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(convert_charrefs=True)
+        starts = [0]
+        for line in source.split("\n"):  # HTMLParser counts lines by "\n" alone
+            starts.append(starts[-1] + len(line) + 1)
+        self.line_starts = starts
+        self.source = source
+        self.stack: list[tuple[str, set[str]]] = []
+        self.marks: list[int] = []
+        # Open tab sets: [blocks: [(code start tags, has figure)]]
+        self.tabsets: list[tuple[int, list[tuple[list[int], bool]]]] = []
+
+    def _tag_end(self) -> int:
+        """Offset just before the ``>`` (or ``/>``) that ends the current start tag."""
+        line, col = self.getpos()
+        start = self.line_starts[line - 1] + col
+        text = self.get_starttag_text() or ""
+        end = start + len(text) - 1
+        if text.endswith("/>"):
+            end -= 1
+        return end
+
+    def _inside_mark(self) -> bool:
+        return any("__marked" in classes for _, classes in self.stack)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        classes = set(values.get("class", "").split())
+        mark = False
+        if tag == "svg" or "language-text" in classes:
+            mark = True
+        elif tag == "details" and ("mkdocstrings-source" in classes or "quote" in classes):
+            mark = self._in_doc()
+        if self.tabsets:
+            depth, blocks = self.tabsets[-1]
+            if "tabbed-block" in classes and len(self.stack) == depth + 2:
+                blocks.append(([], False))
+            elif blocks:
+                codes, _figure = blocks[-1]
+                if tag in ("figure", "svg", "img"):
+                    blocks[-1] = (codes, True)
+                elif "highlight" in classes and not self._inside_mark():
+                    codes.append(self._tag_end())
+        if mark and not self._inside_mark():
+            self.marks.append(self._tag_end())
+            classes = classes | {"__marked"}
+        if "tabbed-set" in classes:
+            self.tabsets.append((len(self.stack), []))
+        if tag not in VOID:
+            self.stack.append((tag, classes))
+
+    def _in_doc(self) -> bool:
+        return any("doc" in classes for _, classes in self.stack)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not any(t == tag for t, _ in self.stack):
+            return
+        while self.stack:
+            open_tag, _classes = self.stack.pop()
+            if self.tabsets and self.tabsets[-1][0] == len(self.stack):
+                _, blocks = self.tabsets.pop()
+                if any(figure for _, figure in blocks):
+                    for codes, _figure in blocks:
+                        self.marks.extend(codes)
+            if open_tag == tag:
+                break
+
+
+def mark_unsearchable(content: str) -> str:
+    """``content`` with ``data-search-exclude`` on what the index should not hold."""
+    finder = _Finder(content)
+    finder.feed(content)
+    finder.close()
+    out = []
+    last = 0
+    for offset in sorted(set(finder.marks)):
+        out.append(content[last:offset])
+        out.append(MARK)
+        last = offset
+    out.append(content[last:])
+    return "".join(out)
+
+
+def on_page_content(html: str, *, page: Page, **kwargs: Any) -> str:
+    if page.file.src_uri.startswith(REFERENCE_PAGES):
+        search = page.meta.setdefault("search", {})
+        search.setdefault("boost", REFERENCE_BOOST)
+    return mark_unsearchable(html)
+
+
+@event_priority(-50)  # after the search plugin (0), before the offline plugin (-100)
+def on_post_build(config: MkDocsConfig) -> None:
+    index = Path(config.site_dir) / "search" / "search_index.json"
+    if index.is_file():
+        data = json.loads(index.read_text(encoding="utf-8"))
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        index.write_text(text, encoding="utf-8")

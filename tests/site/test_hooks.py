@@ -1,0 +1,91 @@
+"""The build hooks in overrides/hooks/, on small pieces of HTML."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import shutil
+from types import ModuleType
+
+import pytest
+
+from tools.sitecheck import ROOT
+
+
+def _hook(name: str) -> ModuleType:
+    path = ROOT / "overrides" / "hooks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"dlref_hook_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+search_content = _hook("search_content")
+
+FIGURE_TABS = """
+<div class="tabbed-set tabbed-alternate" data-tabs="1:2">
+<input checked="checked" id="a" name="t" type="radio" />
+<div class="tabbed-labels"><label for="a">图</label><label for="b">画图代码</label></div>
+<div class="tabbed-content">
+<div class="tabbed-block">
+<figure class="dlref-figure"><svg aria-label="x"><text>0.5</text></svg>
+<figcaption>图注</figcaption></figure>
+</div>
+<div class="tabbed-block">
+<div class="language-python highlight"><pre><code>plt.plot(x)</code></pre></div>
+</div>
+</div>
+</div>
+"""
+
+
+def test_figure_code_figures_and_printed_output_are_kept_out_of_search() -> None:
+    page = (
+        "<p>正文</p>\n"
+        '<div class="language-python highlight"><pre><code>y = f(x)</code></pre></div>\n'
+        '<div class="language-text highlight"><pre><code>tensor([1.])</code></pre></div>\n'
+        + FIGURE_TABS
+        + '<div class="doc doc-object"><details class="mkdocstrings-source"><summary>s</summary>'
+        "<pre><code>def f(): ...</code></pre></details></div>"
+    )
+    marked = search_content.mark_unsearchable(page)
+    mark = search_content.MARK
+    assert '<div class="language-python highlight"><pre><code>y = f(x)' in marked  # page code
+    assert f'<div class="language-text highlight"{mark}>' in marked  # printed output
+    assert f'<svg aria-label="x"{mark}>' in marked  # a drawn figure's text
+    assert "<figcaption>图注</figcaption>" in marked  # its caption stays
+    assert f'<div class="language-python highlight"{mark}><pre><code>plt.plot' in marked
+    assert f'<details class="mkdocstrings-source"{mark}>' in marked
+    assert marked.replace(mark, "") == page  # nothing else changes
+
+
+def test_code_in_tabs_without_a_figure_stays_searchable() -> None:
+    tabs = FIGURE_TABS.replace(
+        '<figure class="dlref-figure"><svg aria-label="x"><text>0.5</text></svg>\n'
+        "<figcaption>图注</figcaption></figure>",
+        "<p>输出</p>",
+    )
+    assert search_content.mark_unsearchable(tabs) == tabs
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node not found: the hook needs it")
+def test_formulas_are_typeset_with_their_tex_kept(caplog: pytest.LogCaptureFixture) -> None:
+    katex = _hook("katex")
+    try:
+        html = (
+            '<p><span class="arithmatex">\\(a &lt; b^2\\)</span></p>'
+            '<div class="arithmatex">\\[\\frac{1}{2}\\]</div>'
+            '<span class="md-ellipsis">梯度：\\(\\nabla f\\)</span>'
+        )
+        out, count = katex.typeset(html, "page.md")
+        assert count == 3
+        assert out.count('class="katex"') == 3 and out.count('class="katex-display"') == 1
+        assert '<annotation encoding="application/x-tex">a &lt; b^2</annotation>' in out
+        with caplog.at_level(logging.ERROR):
+            bad = '<span class="arithmatex">\\(\\frac{1}\\)</span>'
+            out, count = katex.typeset(bad, "page.md")
+        assert count == 0 and out == bad
+        assert "page.md: KaTeX cannot render" in caplog.text
+    finally:
+        katex.on_post_build(None)

@@ -1,0 +1,139 @@
+"""Lighthouse on every page of the built site, served with gzip as a static host serves it.
+
+    python tools/audit.py [--site site] [--json test-artifacts/lighthouse.json] [--page PATH ...]
+
+Lighthouse (npm, pinned in package.json; 12.2.3 runs on Node 20) runs with its mobile preset,
+the default, against Debian's Chromium (``CHROME_PATH``, default ``/usr/bin/chromium``, with
+``--headless=new --no-sandbox``). The site is served on 127.0.0.1 by ``tools/serve_site.py``,
+which compresses text as GitHub Pages does (Python's ``http.server`` does not). The pages are
+audited one after the other, so they do not compete for the CPU.
+
+Fails (exit 1) when any page scores below a threshold: performance 95, accessibility, best
+practices and SEO 100. Performance is measured with Lighthouse's simulated mobile throttling,
+but the page's own script time still depends on how busy the machine is: on a machine other
+work is loading, run it again when it is quiet before trusting a performance failure (the
+report prints the machine's load average with the scores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tools.serve_site import serve
+from tools.sitecheck import ROOT, pages
+
+LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
+THRESHOLDS = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
+
+
+def audit_page(url: str, chrome: str, out: Path) -> dict[str, Any]:
+    """One Lighthouse run; its JSON report."""
+    env = {**os.environ, "CHROME_PATH": chrome}
+    done = subprocess.run(
+        [
+            str(LIGHTHOUSE),
+            url,
+            "--quiet",
+            "--output=json",
+            f"--output-path={out}",
+            "--chrome-flags=--headless=new --no-sandbox",
+            "--only-categories=" + ",".join(THRESHOLDS),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    if done.returncode != 0 or not out.is_file():
+        raise RuntimeError(f"lighthouse failed on {url}:\n{done.stderr[-3000:]}")
+    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return report
+
+
+def summarise(report: dict[str, Any]) -> dict[str, Any]:
+    """Scores (0-100) and, for each category below 100, the audits that lost points."""
+    scores = {k: round(100 * (v["score"] or 0)) for k, v in report["categories"].items()}
+    failing: dict[str, list[str]] = {}
+    for key, category in report["categories"].items():
+        for ref in category["auditRefs"]:
+            audit = report["audits"][ref["id"]]
+            if ref["weight"] > 0 and audit["score"] is not None and audit["score"] < 1:
+                value = audit.get("displayValue", "")
+                items = (audit.get("details") or {}).get("items") or []
+                where = [
+                    i["node"].get("selector", "") for i in items if isinstance(i.get("node"), dict)
+                ]
+                if where:
+                    value += " at " + ", ".join(where[:3]) + (" ..." if len(where) > 3 else "")
+                failing.setdefault(key, []).append(f"{ref['id']} {value}".strip())
+    metrics = {
+        name: report["audits"][name]["numericValue"]
+        for name in (
+            "first-contentful-paint",
+            "largest-contentful-paint",
+            "total-blocking-time",
+            "cumulative-layout-shift",
+            "speed-index",
+        )
+        if name in report["audits"]
+    }
+    return {"scores": scores, "failing": failing, "metrics": metrics}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--site", type=Path, default=ROOT / "site")
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument("--page", action="append", help="only these pages (e.g. index.html)")
+    args = parser.parse_args()
+    if not (args.site / "index.html").is_file():
+        raise SystemExit(f"{args.site} is not a built site: run `make site` first")
+    if not LIGHTHOUSE.exists():
+        raise SystemExit(f"{LIGHTHOUSE} is missing: run `make env` (npm ci) first")
+    chrome = os.environ.get("CHROME_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+    targets = [p for p in pages(args.site) if p.path != "404.html"]
+    if args.page:
+        targets = [p for p in targets if p.path in args.page or p.url_path in args.page]
+    results: dict[str, Any] = {}
+    with serve(args.site) as base, tempfile.TemporaryDirectory(prefix="dlref-lh-") as tmp:
+        for i, page in enumerate(targets):
+            report = audit_page(base + page.url_path, chrome, Path(tmp) / f"{i}.json")
+            results[page.path] = summary = summarise(report)
+            load = os.getloadavg()[0]
+            scores = "  ".join(f"{k} {v}" for k, v in summary["scores"].items())
+            print(f"{page.path:50s} {scores}  (load {load:.1f})", flush=True)
+
+    below = []
+    for path, summary in results.items():
+        for key, minimum in THRESHOLDS.items():
+            score = summary["scores"].get(key, 0)
+            if score < minimum:
+                lost = ", ".join(summary["failing"].get(key, []))
+                below.append(f"{path}: {key} {score} < {minimum} ({lost})")
+    for key in THRESHOLDS:
+        values = [s["scores"][key] for s in results.values()]
+        print(f"{key}: min {min(values)}, median {statistics.median(values):g}, max {max(values)}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    if below:
+        print(f"\n{len(below)} scores below the thresholds:\n  " + "\n  ".join(below))
+        raise SystemExit(1)
+    print(f"every page meets the thresholds ({len(results)} pages)")
+
+
+if __name__ == "__main__":
+    main()
