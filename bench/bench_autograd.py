@@ -42,7 +42,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from dlref.autograd import MLP, Value, make_moons
+from dlref.autograd import MLP, Value
+from dlref.data import make_moons
 
 SIZES = (1_000, 10_000, 100_000)
 LAYERS = (2, 16, 16, 1)

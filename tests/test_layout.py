@@ -7,18 +7,7 @@ from pathlib import Path
 
 DLREF = Path(__file__).resolve().parents[1] / "dlref"
 
-# Cross-imports of private names that the activation branch removes (issue 13: LOG2_E, _logistic,
-# _recorded, _shift move out of the lesson files). Delete this list once that branch is merged;
-# an entry that no longer occurs is not an error.
-PENDING: set[tuple[str, str, str]] = {
-    ("functional/classification.py", "dlref.functional.activation", "_recorded"),
-    ("functional/classification.py", "dlref.functional.softmax", "LOG2_E"),
-    ("functional/classification.py", "dlref.functional.softmax", "_shift"),
-    ("functional/binary.py", "dlref.functional.activation", "LOG2_E"),
-    ("functional/binary.py", "dlref.functional.activation", "_logistic"),
-    ("functional/binary.py", "dlref.functional.activation", "_recorded"),
-    ("functional/softmax.py", "dlref.functional.activation", "_recorded"),
-}
+PENDING: set[tuple[str, str, str]] = set()  # no exceptions: every lesson file imports public names only
 
 
 def _is_private_module(module: str) -> bool:

@@ -1,6 +1,6 @@
 r"""Embeddings: looking up rows of a table by integer index, and one-hot vectors.
 
-讲解见站点页面「字符级语言模型：hello → ohlol」 docs/sequence/char-rnn-hello.md（用嵌入代替 one-hot
+讲解见站点页面「字符级 RNN：hello → ohlol」 docs/sequence/char-rnn-hello.md（用嵌入代替 one-hot
 输入）。
 
 Looking up row $i$ of a table $W$ is the same as multiplying the one-hot vector $e_i$ by $W$:

@@ -1,6 +1,6 @@
 r"""The embedding layer: a learnable table of vectors, one row per token.
 
-讲解见站点页面「字符级语言模型：hello → ohlol」 docs/sequence/char-rnn-hello.md。
+讲解见站点页面「字符级 RNN：hello → ohlol」 docs/sequence/char-rnn-hello.md。
 """
 
 from __future__ import annotations
