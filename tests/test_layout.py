@@ -7,7 +7,8 @@ from pathlib import Path
 
 DLREF = Path(__file__).resolve().parents[1] / "dlref"
 
-PENDING: set[tuple[str, str, str]] = set()  # no exceptions: every lesson file imports public names only
+# No exceptions: every lesson file imports only public names from another lesson file.
+PENDING: set[tuple[str, str, str]] = set()
 
 
 def _is_private_module(module: str) -> bool:
