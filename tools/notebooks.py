@@ -39,9 +39,11 @@ from typing import Any
 LESSON_SECTIONS = ("basics", "components", "classification", "sequence")
 LINK_TEXT = "下载本页 notebook"
 
-FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
+# Either may be indented by whole steps of four spaces: inside a list item (the exercises).
+FENCE = re.compile(r"^(?P<indent>(?:    )*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
 CONTAINER = re.compile(
-    r'^(?P<kind>!!!|\?\?\?\+?|===)[ \t]*(?P<type>[\w-]*)[ \t]*(?:"(?P<title>[^"]*)")?\s*$'
+    r"^(?P<indent>(?:    )*)(?P<kind>!!!|\?\?\?\+?|===)"
+    r'[ \t]*(?P<type>[\w-]*)[ \t]*(?:"(?P<title>[^"]*)")?\s*$'
 )
 SKIP_NEXT = re.compile(r"<!--\s*skip:\s*next\b(?P<args>[^>]*)-->")
 REASON = re.compile(r"""reason\s*=\s*(["'])(?P<reason>.*?)\1""")
@@ -182,22 +184,23 @@ def _split_blocks(lines: list[str]) -> list[tuple[str, Any]]:
         fence = FENCE.match(line)
         container = CONTAINER.match(line)
         if fence:
-            marker = fence["fence"]
+            marker, indent = fence["fence"], fence["indent"]
             body = []
             i += 1
             while i < len(lines) and not (
-                lines[i].startswith(marker[0] * len(marker))
-                and lines[i].strip(marker[0]).strip() == ""
+                lines[i][len(indent) :].startswith(marker[0] * len(marker))
+                and lines[i].strip().strip(marker[0]).strip() == ""
             ):
-                body.append(lines[i])
+                body.append(lines[i][len(indent) :] if lines[i].startswith(indent) else lines[i])
                 i += 1
             items.append(("fence", _Fence(fence["info"], body)))
             i += 1
         elif container:
+            inner = container["indent"] + "    "
             body = []
             i += 1
-            while i < len(lines) and (not lines[i].strip() or lines[i].startswith("    ")):
-                body.append(lines[i][4:])
+            while i < len(lines) and (not lines[i].strip() or lines[i].startswith(inner)):
+                body.append(lines[i][len(inner) :])
                 i += 1
             while body and not body[-1].strip():
                 body.pop()
