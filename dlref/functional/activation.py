@@ -395,7 +395,10 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
     $$
     \operatorname{GELU}(x) = x\,\Phi(x)
-    = \frac{x}{2}\left(1 + \operatorname{erf}\frac{x}{\sqrt 2}\right), \qquad
+    = \frac{x}{2}\left(1 + \operatorname{erf}\frac{x}{\sqrt 2}\right),
+    $$
+
+    $$
     \frac{d}{dx} = \Phi(x) + x\,\varphi(x), \quad \varphi(x) = \frac{e^{-x^2/2}}{\sqrt{2\pi}}
     $$
 
@@ -481,8 +484,10 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     \operatorname{Softplus}(x) = \begin{cases}
     \dfrac{1}{\beta}\log\left(1 + e^{\beta x}\right) & \beta x \le \text{threshold} \\[1ex]
     x & \beta x > \text{threshold}
-    \end{cases},
-    \qquad
+    \end{cases}
+    $$
+
+    $$
     \frac{d}{dx} = \begin{cases} \sigma(\beta x) & \beta x \le \text{threshold} \\
     1 & \beta x > \text{threshold} \end{cases}
     $$

@@ -167,8 +167,10 @@ def binary_cross_entropy_with_logits(
     With $p = \sigma(x)$, $\log p = \log\sigma(x)$ and $\log(1 - p) = \log\sigma(x) - x$, so
 
     $$
-    \ell_n = -w_n \bigl(c_n\, y_n \log\sigma(x_n) + (1 - y_n)(\log\sigma(x_n) - x_n)\bigr)
-    = w_n \bigl((1 - y_n)\, x_n - (1 + (c_n - 1)\, y_n) \log\sigma(x_n)\bigr)
+    \begin{aligned}
+    \ell_n &= -w_n \bigl(c_n\, y_n \log\sigma(x_n) + (1 - y_n)(\log\sigma(x_n) - x_n)\bigr) \\
+    &= w_n \bigl((1 - y_n)\, x_n - (1 + (c_n - 1)\, y_n) \log\sigma(x_n)\bigr)
+    \end{aligned}
     $$
 
     with $c$ the ``pos_weight`` (1 by default) and the log-sum-exp form

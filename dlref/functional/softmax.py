@@ -21,7 +21,9 @@ the shifted formula above, and ``backward`` is the Jacobian-vector product deriv
 
 $$
 \frac{\partial \ell}{\partial z_j} = y_j \Bigl(g_j - \sum_k g_k y_k\Bigr) \text{ (softmax)},
-\qquad
+$$
+
+$$
 \frac{\partial \ell}{\partial z_j} = g_j - \operatorname{softmax}(z)_j \sum_k g_k
 \text{ (log-softmax)},
 $$
