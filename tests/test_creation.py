@@ -9,6 +9,7 @@ roundings are also checked against exact rational arithmetic, on every kernel.
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pytest
@@ -233,12 +234,11 @@ def _exact_values(start: float, end: float, steps: int, dtype: torch.dtype) -> l
     ]
 
 
-@pytest.fixture(params=[True, False], ids=["rounds-once", "rounds-twice"])
-def rounding(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
-    """Run a test with linspace forced to one rounding or the other, whatever kernel runs."""
-    once: bool = request.param
-    monkeypatch.setattr(creation, "linspace_rounds_once", lambda: once)
-    return once
+def forced(once: bool, *args: Any, **kwargs: Any) -> torch.Tensor:
+    """``linspace`` with one rounding (``once``) or two, whatever kernel torch runs here."""
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(creation, "linspace_rounds_once", lambda: once)
+        return linspace(*args, **kwargs)
 
 
 @settings(max_examples=60, deadline=None)
@@ -256,21 +256,14 @@ def test_both_roundings_match_their_definition(
     a, b = torch.tensor(start, dtype=dtype), torch.tensor(end, dtype=dtype)
     h = (b - a) / torch.tensor(steps - 1).to(dtype)
     twice = torch.where(i < steps // 2, a + h * i.to(dtype), b - h * (steps - 1 - i).to(dtype))
-    with pytest.MonkeyPatch.context() as m:
-        m.setattr(creation, "linspace_rounds_once", lambda: True)
-        once = linspace(start, end, steps, dtype=dtype)
-        m.setattr(creation, "linspace_rounds_once", lambda: False)
-        assert_same(linspace(start, end, steps, dtype=dtype), twice)
+    assert_same(forced(False, start, end, steps, dtype=dtype), twice)
+    once = forced(True, start, end, steps, dtype=dtype)
     assert once.tolist() == _exact_values(start, end, steps, dtype)
 
 
 def test_the_roundings_differ_where_the_page_says() -> None:
     """The page's example: -3 to 3 in 22 float32 points differs between the two roundings."""
-    with pytest.MonkeyPatch.context() as m:
-        m.setattr(creation, "linspace_rounds_once", lambda: True)
-        once = linspace(-3, 3, 22)
-        m.setattr(creation, "linspace_rounds_once", lambda: False)
-        twice = linspace(-3, 3, 22)
+    once, twice = forced(True, -3, 3, 22), forced(False, -3, 3, 22)
     assert not torch.equal(once, twice)
     assert torch.allclose(once, twice, rtol=0, atol=1e-6)
 
@@ -286,9 +279,7 @@ def test_kernel_table() -> None:
 
 def test_detected_rounding_is_the_running_kernels() -> None:
     """Decide once/twice from torch.linspace itself, on inputs where the two differ."""
-    with pytest.MonkeyPatch.context() as m:
-        m.setattr(creation, "linspace_rounds_once", lambda: True)
-        once = linspace(-3, 3, 22)
+    once = forced(True, -3, 3, 22)
     assert torch.equal(torch.linspace(-3, 3, 22), once) == linspace_rounds_once(), (
         f"torch {torch.__version__} with CPU capability "
         f"{torch.backends.cpu.get_cpu_capability()} does not round as "
@@ -296,8 +287,9 @@ def test_detected_rounding_is_the_running_kernels() -> None:
     )
 
 
-def test_forced_rounding_still_exact_at_the_ends(rounding: bool) -> None:
-    x = linspace(-3, 3, 22)
+@pytest.mark.parametrize("once", [True, False], ids=["rounds-once", "rounds-twice"])
+def test_forced_rounding_still_exact_at_the_ends(once: bool) -> None:
+    x = forced(once, -3, 3, 22)
     assert (x[0].item(), x[-1].item()) == (-3.0, 3.0)
 
 
