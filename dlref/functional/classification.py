@@ -500,8 +500,12 @@ class _CrossEntropy(torch.autograd.Function):
     ``nll_loss(log_softmax(x))``, autograd walks back through every step: ``gather``'s
     backward fills a zero tensor of the input's size and scatters $-g$ into it, then
     ``log_softmax``'s backward sums that tensor and combines it with the softmax. Here the
-    backward is the formula itself. Its softmax is dlref's, so autograd can differentiate it
-    again.
+    backward is the formula itself, in two passes over the input's size: the softmax times
+    $g$, then $-g$ added at each true class (the one-hot is 0 everywhere else, so it is never
+    built). The softmax reuses the forward's $e^{x - m}$ and its row sums, so the loss takes
+    one exp, not two (the exp is its costliest step). For double backward
+    (``create_graph=True``) the softmax is recomputed with dlref's ``softmax``, which autograd
+    can differentiate again; the saved one is a constant to autograd.
     """
 
     @staticmethod
@@ -510,8 +514,10 @@ class _CrossEntropy(torch.autograd.Function):
         # -log p_y = logsumexp(x) - x_y, both shifted by m = max_c x_c: x_y - m is exact,
         # where logsumexp(x) - x_y would cancel digits of two large numbers
         shifted = input - input.amax(dim=1, keepdim=True)
-        loss = torch.log(torch.exp(shifted).sum(dim=1)) - shifted.gather(1, index).squeeze(1)
-        ctx.save_for_backward(input, index)
+        e = torch.exp(shifted)  # e^{x - m}: the loss's one exp, kept for the backward
+        total = e.sum(dim=1, keepdim=True)  # sum_c e^{x_c - m}, so softmax(x) = e / total
+        loss = torch.log(total).squeeze(1) - shifted.gather(1, index).squeeze(1)
+        ctx.save_for_backward(input, index, e, total)
         ctx.reduction = reduction
         if reduction == "none":
             return loss
@@ -519,11 +525,17 @@ class _CrossEntropy(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
-        input, index = ctx.saved_tensors
+        input, index, e, total = ctx.saved_tensors
         if ctx.reduction == "none":
             g = grad.unsqueeze(1)  # one factor per sample, broadcast over the classes
         else:
             g = grad / index.numel() if ctx.reduction == "mean" else grad
-        p = softmax(input, dim=1)
-        one_hot = torch.zeros_like(p).scatter(1, index, 1.0)  # 1 at the true class, else 0
-        return (p - one_hot) * g, None, None
+        if torch.is_grad_enabled():  # backward(create_graph=True) differentiates this
+            e, total = softmax(input, dim=1), torch.ones_like(total)  # again: from the input
+        p_g = e * (g / total)  # softmax(x) g = e / total * g, the division folded into g
+        # (softmax - one-hot) g: subtract g at each sample's true class, the only place the
+        # one-hot is not 0, without building the dense one-hot tensor. In place, because p_g
+        # is new and nothing else holds it (autograd too: the product saved its inputs, not
+        # p_g, so double backward still works); the out-of-place scatter_add would copy p_g,
+        # one more pass over the input's size, measured at 1.17 x torch against 1.01 here.
+        return p_g.scatter_add_(1, index, (-g).expand(index.shape)), None, None
