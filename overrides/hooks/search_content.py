@@ -18,6 +18,13 @@ one that derives it. Their index entries get ``search.boost`` ``REFERENCE_BOOST`
 per-page boost, as the page's front matter would set it). The tokenizer is tuned in mkdocs.yml
 (the search plugin's ``separator``), the words in ``docs/assets/jieba_user_dict.txt``.
 
+The glossary (``docs/glossary.md``) links each term, Chinese and English, to the page that explains
+it best. Those terms are the explaining page's own definitions, and they go into that page's
+index entry as a field of their own, ``glossary`` (configured in mkdocs.yml with the weight of a
+heading, ``search.fields``): a reader who searches a term lands on the page that explains it,
+not on a page that only uses it, also when the page writes the term in Chinese only. The field is
+indexed, never shown. Its Chinese is segmented with jieba as the search plugin segments the page.
+
 Last, the index file is rewritten as UTF-8 (``on_post_build``, after the search plugin writes it
 and before the offline plugin wraps it into ``search_index.js``): the search plugin escapes every
 Chinese character as ``\\uXXXX``, six bytes for three. Same data, same order.
@@ -26,6 +33,9 @@ Chinese character as ``\\uXXXX``, six bytes for three. Same data, same order.
 from __future__ import annotations
 
 import json
+import posixpath
+import re
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -42,6 +52,16 @@ MARK = " data-search-exclude"
 # Pages that list terms and point to the pages that explain them.
 REFERENCE_PAGES = ("api/", "glossary.md")
 REFERENCE_BOOST = 0.2
+# The glossary's table rows: | 中文 | English | [page title](path.md) |, and the index field its
+# terms go into (mkdocs.yml configures the field's weight: the search worker indexes only the
+# fields listed there).
+GLOSSARY = "glossary.md"
+GLOSSARY_ROW = re.compile(
+    r"^\|\s*([^|]+?)\s*\|\s*([^|]+?)\s*\|\s*\[[^\]]*\]\(([^)#]+\.md)(?:#[^)]*)?\)"
+)
+GLOSSARY_FIELD = "glossary"
+# Page URL by source path, filled as pages are rendered.
+_urls: dict[str, str] = {}
 
 
 class _Finder(HTMLParser):
@@ -131,10 +151,49 @@ def mark_unsearchable(content: str) -> str:
 
 
 def on_page_content(html: str, *, page: Page, **kwargs: Any) -> str:
+    _urls[page.file.src_uri] = page.url
     if page.file.src_uri.startswith(REFERENCE_PAGES):
         search = page.meta.setdefault("search", {})
         search.setdefault("boost", REFERENCE_BOOST)
     return mark_unsearchable(html)
+
+
+def glossary_terms(glossary: str) -> dict[str, list[str]]:
+    """The glossary's terms by the source path of the page each row links to: "中文 English" for
+    each row, in glossary order."""
+    terms: dict[str, list[str]] = {}
+    for line in glossary.splitlines():
+        m = GLOSSARY_ROW.match(line)
+        if m and m.group(1) != "术语":
+            chinese, english, target = m.groups()
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(GLOSSARY), target))
+            terms.setdefault(target, []).append(f"{chinese} {english}")
+    return terms
+
+
+def add_glossary_terms(
+    data: dict[str, Any],
+    terms: dict[str, list[str]],
+    urls: dict[str, str],
+    segment: Callable[[str], str],
+) -> None:
+    """Put each page's glossary terms into its article entry (the entry for the whole page, not
+    for one of its sections), in the field ``GLOSSARY_FIELD``, Chinese segmented by ``segment``."""
+    articles = {doc["location"]: doc for doc in data["docs"] if "#" not in doc["location"]}
+    for target, names in terms.items():
+        if target not in urls:
+            raise ValueError(f"{GLOSSARY} links to {target}, which is not a page of the site")
+        articles[urls[target]][GLOSSARY_FIELD] = segment("、".join(names))
+
+
+def _segmenter() -> Callable[[str], str]:
+    """The search plugin's own Chinese segmentation (jieba, with the user dictionary it loaded),
+    or none where jieba is not installed (then the plugin does not segment the pages either)."""
+    from material.plugins.search import plugin
+
+    if plugin.jieba is None:
+        return lambda text: text
+    return plugin.SearchIndex()._segment_chinese
 
 
 @event_priority(-50)  # after the search plugin (0), before the offline plugin (-100)
@@ -142,5 +201,10 @@ def on_post_build(config: MkDocsConfig) -> None:
     index = Path(config.site_dir) / "search" / "search_index.json"
     if index.is_file():
         data = json.loads(index.read_text(encoding="utf-8"))
+        glossary = Path(config.docs_dir) / GLOSSARY
+        if GLOSSARY_FIELD not in data["config"]["fields"]:
+            raise ValueError(f"mkdocs.yml: the search plugin's fields lack {GLOSSARY_FIELD!r}")
+        terms = glossary_terms(glossary.read_text(encoding="utf-8"))
+        add_glossary_terms(data, terms, _urls, _segmenter())
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         index.write_text(text, encoding="utf-8")

@@ -16,7 +16,6 @@ cue (a shadow at the edge that hides more), and the page itself never does.
 from __future__ import annotations
 
 import json
-import re
 import statistics
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser
 
+from tools.search_rank import glossary_queries
 from tools.sitecheck import ROOT, Page
 from tools.visit import DARK, LIGHT, PHONE, Mode, Tab
 
@@ -348,31 +348,16 @@ class TestSearch:
 
 
 # -- ranking: every glossary term finds the page the glossary links it to ----------------------
-GLOSSARY = ROOT / "docs" / "glossary.md"
-GLOSSARY_ROW = re.compile(
-    r"^\|\s*([^|]+?)\s*\|\s*([^|]+?)\s*\|\s*\[[^\]]*\]\(([^)#]+)\.md(?:#[^)]*)?\)"
-)
+# The queries and their pages come from docs/glossary.md (tools/search_rank.py reads it; the same
+# script scores these queries with the site's search worker under node, without a browser).
 # Issue 16 asks for every term in the first three and nearly all first. Measured 2026-12-02 on
-# the 224 queries: 195 in the first three (87 %), 144 first (64 %). Until the ranking reaches the
-# goal, these floors keep it from getting worse; the misses are written to the report.
-TOP3_SHARE = 0.85
-FIRST_SHARE = 0.6
+# the 224 queries: 195 in the first three (87 %) and 144 first (64 %) before each page's glossary
+# terms were indexed on it (overrides/hooks/search_content.py); 224 (100 %) and 212 (94.6 %)
+# after. Every term must stay in the first three; the share first must not fall below the floor.
+# The misses and the terms not first are written to the report.
+TOP3_SHARE = 1.0
+FIRST_SHARE = 0.94
 PLACEHOLDER = "键入以开始搜索"
-
-
-def glossary_queries() -> list[tuple[str, str]]:
-    """(query, page path) for every glossary row: the Chinese term and the English one (without
-    a parenthesised aside, which names a related word)."""
-    queries = []
-    for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
-        m = GLOSSARY_ROW.match(line)
-        if not m or m.group(1) == "术语":
-            continue
-        chinese, english, target = m.groups()
-        path = "/" + (target[: -len("index")] if target.endswith("index") else target + "/")
-        queries.append((chinese, path))
-        queries.append((re.sub(r"\s*\([^)]*\)", "", english).strip(), path))
-    return queries
 
 
 def search_many(tab: Tab, start_url: str, queries: list[str]) -> dict[str, list[str]]:
@@ -424,7 +409,9 @@ def test_every_glossary_term_finds_its_page(browser: Browser, base_url: str, sit
         json.dumps({q: results[q][:5] for q, _ in queries}, ensure_ascii=False, indent=1) + "\n",
         encoding="utf-8",
     )
-    (ARTIFACTS / "glossary-search-misses.txt").write_text("\n".join(missed) + "\n", "utf-8")
+    (ARTIFACTS / "glossary-search-misses.txt").write_text(
+        "\n".join([*missed, *not_first]) + "\n", "utf-8"
+    )
     assert len(missed) <= (1 - TOP3_SHARE) * len(queries), (
         f"{len(missed)} of {len(queries)} glossary searches missed:\n" + "\n".join(missed)
     )

@@ -89,3 +89,43 @@ def test_formulas_are_typeset_with_their_tex_kept(caplog: pytest.LogCaptureFixtu
         assert "page.md: KaTeX cannot render" in caplog.text
     finally:
         katex.on_post_build(None)
+
+
+GLOSSARY = """# 术语表
+
+| 术语 | English | 讲解页面 |
+| --- | --- | --- |
+| 交叉熵 | cross-entropy | [Softmax 与交叉熵](classification/softmax-cross-entropy.md) |
+| 熵 | entropy | [Softmax 与交叉熵](classification/softmax-cross-entropy.md#entropy) |
+| 反向传播 | backpropagation | [反向传播](basics/backpropagation.md) |
+"""
+
+
+def test_glossary_terms_are_indexed_on_the_page_they_link_to() -> None:
+    terms = search_content.glossary_terms(GLOSSARY)
+    assert terms == {
+        "classification/softmax-cross-entropy.md": ["交叉熵 cross-entropy", "熵 entropy"],
+        "basics/backpropagation.md": ["反向传播 backpropagation"],
+    }
+    data = {
+        "docs": [
+            {"location": "classification/softmax-cross-entropy/", "title": "t", "text": "x"},
+            {"location": "classification/softmax-cross-entropy/#entropy", "title": "熵"},
+            {"location": "basics/backpropagation/", "title": "t", "text": "x"},
+            {"location": "glossary/", "title": "术语表", "text": "x"},
+        ]
+    }
+    urls = {
+        "classification/softmax-cross-entropy.md": "classification/softmax-cross-entropy/",
+        "basics/backpropagation.md": "basics/backpropagation/",
+    }
+    search_content.add_glossary_terms(data, terms, urls, lambda text: f"<{text}>")
+    field = search_content.GLOSSARY_FIELD
+    assert [doc.get(field) for doc in data["docs"]] == [
+        "<交叉熵 cross-entropy、熵 entropy>",  # the page's article entry, not its sections
+        None,
+        "<反向传播 backpropagation>",
+        None,
+    ]
+    with pytest.raises(ValueError, match="not a page"):
+        search_content.add_glossary_terms(data, terms, {}, str)
