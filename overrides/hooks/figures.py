@@ -1,4 +1,4 @@
-"""MkDocs hook: each drawn figure becomes an SVG file of its own, shown with ``<img loading="lazy">``.
+"""MkDocs hook: each drawn figure becomes an SVG file of its own, shown by ``<img loading="lazy">``
 
 A page's code block prints ``dlref.viz.figure_html(...)``: a ``<figure class="dlref-figure">``
 holding an inline ``<svg role="img" aria-label="...">`` and a ``<figcaption>``. Inline, every
