@@ -147,9 +147,33 @@ def axe_violations(tab: Tab) -> list[str]:
     ]
 
 
+# Figures are images loaded lazily (overrides/hooks/figures.py): a first visit fetches only those
+# near the screen. After the first visit is measured, every one is asked for now and awaited, so
+# that PAGE_STATE sees each figure's file loaded and decoded, below the fold and in a tab not
+# shown included.
+LOAD_LAZY_IMAGES = r"""
+async () => {
+  const lazy = [...document.querySelectorAll('img[loading="lazy"]')];
+  for (const img of lazy) img.loading = "eager";
+  const loaded = (img) => img.complete ? Promise.resolve() : new Promise((done) => {
+    img.addEventListener("load", done, { once: true });
+    img.addEventListener("error", done, { once: true });
+  });
+  const timeout = new Promise((done) => setTimeout(done, 10000));
+  await Promise.race([Promise.all(lazy.map(loaded)), timeout]);
+  return lazy.length;
+}
+"""
+
+
 def check_page(tab: Tab, url: str, mode: Mode) -> tuple[list[str], dict[str, Any]]:
+    """Load ``url`` as a first visit and check what it shows; the state (PAGE_STATE's, and the
+    bytes the first visit transferred, before the lazy figures were asked for)."""
     visit = tab.goto(url)
+    first_visit = {"served": visit.served, "raw": visit.raw}
+    tab.page.evaluate(LOAD_LAZY_IMAGES)
     state = tab.page.evaluate(PAGE_STATE)
+    state["first_visit"] = first_visit
     problems = list(visit.problems)
     problems += [f"formula not typeset: {t}" for t in state["unrendered"]]
     problems += [f"math script loaded: {s}" for s in state["mathScripts"]]
@@ -174,9 +198,9 @@ def visit_all(
     for page in pages:
         tab = Tab(browser, mode, site=site)
         try:
-            found, _ = check_page(tab, base_url + page.url_path, mode)
-            run["served"][page.path] = tab.visit.served
-            run["raw"][page.path] = tab.visit.raw
+            found, state = check_page(tab, base_url + page.url_path, mode)
+            run["served"][page.path] = state["first_visit"]["served"]
+            run["raw"][page.path] = state["first_visit"]["raw"]
             run["wide"] += [(page.path, w) for w in tab.page.evaluate(WIDE_CONTENT)]
             tab.screenshot(ARTIFACTS / "screenshots" / mode.name / f"{_slug(page)}.png")
             axe = axe_violations(tab)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib.util
 import logging
 import shutil
+from pathlib import Path
 from types import ModuleType
+from xml.etree import ElementTree
 
 import pytest
 
@@ -129,3 +131,33 @@ def test_glossary_terms_are_indexed_on_the_page_they_link_to() -> None:
     ]
     with pytest.raises(ValueError, match="not a page"):
         search_content.add_glossary_terms(data, terms, {}, str)
+
+
+def test_figures_become_lazily_loaded_svg_files(tmp_path: Path) -> None:
+    figures = _hook("figures")
+    svg = (
+        '<svg xmlns:xlink="http://www.w3.org/1999/xlink" width="30pt" height="15pt" '
+        'viewBox="0 0 30 15" xmlns="http://www.w3.org/2000/svg" version="1.1" role="img" '
+        'aria-label="一条 &quot;直线&quot;" data-search-exclude>\n <metadata>m</metadata>'
+        "<text>损失</text></svg>"
+    )
+    page = f'<figure class="dlref-figure">{svg}<figcaption>图注</figcaption></figure>'
+    out, count = figures.externalise(page, "basics/page/", tmp_path)
+    assert count == 1
+    files = list((tmp_path / "assets" / "figures").glob("*.svg"))
+    assert len(files) == 1
+    assert out == (
+        f'<figure class="dlref-figure"><img src="../../assets/figures/{files[0].name}" '
+        'alt="一条 &quot;直线&quot;" width="40" height="20" loading="lazy" decoding="async">'
+        "<figcaption>图注</figcaption></figure>"
+    )
+    drawn = ElementTree.parse(files[0]).getroot()  # well-formed XML: the mark is gone
+    assert drawn.tag == "{http://www.w3.org/2000/svg}svg"
+    assert "aria-label" not in drawn.attrib and "role" not in drawn.attrib
+    text = files[0].read_text(encoding="utf-8")
+    assert "<text>损失</text>" in text and "<metadata>" not in text
+    assert "font-family" in text  # the reader's fonts, as extra.css gave inline figures
+    # The same figure again (another page, a second build) is the same file.
+    again, _ = figures.externalise(page, "other/", tmp_path)
+    assert f"../assets/figures/{files[0].name}" in again
+    assert len(list((tmp_path / "assets" / "figures").glob("*.svg"))) == 1

@@ -1,0 +1,104 @@
+"""MkDocs hook: each drawn figure becomes an SVG file of its own, shown by ``<img loading="lazy">``
+
+A page's code block prints ``dlref.viz.figure_html(...)``: a ``<figure class="dlref-figure">``
+holding an inline ``<svg role="img" aria-label="...">`` and a ``<figcaption>``. Inline, every
+path and tick label of every figure is part of the page: the HTML a reader downloads first, and
+the document the browser styles and lays out before the page responds (Lighthouse counted them
+in its DOM size and in the blocking time of the pages with figures). After the page is rendered
+(``on_post_page``: the search plugin has already read the page, and leaves figures out of its
+index anyway), each such SVG is written to ``assets/figures/<hash of its content>.svg`` in the
+site and replaced by an ``<img>`` with the same text as ``alt``, the figure's size (no layout
+shift when it arrives) and ``loading="lazy"``: a figure further down the page is fetched when
+the reader scrolls near it.
+
+The file is the same SVG, so the figure looks the same. What the site's stylesheet did inside an
+inline SVG is now done by the file itself or by the ``<img>``:
+
+* figure text in the reader's fonts (CJK included): a ``<style>`` in the file (``FIGURE_FONTS``,
+  the stack ``extra.css`` used for inline figures);
+* the dark palette: ``extra.css`` filters the ``<img>`` as it filtered the ``<svg>``.
+
+The file name is a hash of its bytes, so the same sources give the same files (byte-identical
+builds) and a changed figure gets a new name (no stale copy in a reader's cache). Relative
+``src`` works from a server and from the offline copy (file://).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+
+FOLDER = "assets/figures"
+# A figure as dlref.viz.figure_html writes it: the <svg> right after the <figure> tag.
+FIGURE = re.compile(r'(<figure class="dlref-figure">)(<svg\b[^>]*>.*?</svg>)', re.DOTALL)
+SVG_TAG = re.compile(r"<svg\b[^>]*>")
+ATTR = re.compile(r'\s([\w:-]+)="([^"]*)"')
+METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
+LENGTH = re.compile(r"^([\d.]+)(pt|px)?$")
+# The reader's fonts for figure text (the same stack as extra.css's page text for figures).
+FIGURE_FONTS = (
+    '"Noto Sans SC", "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB",'
+    ' "Microsoft YaHei", "WenQuanYi Micro Hei", "DejaVu Sans", sans-serif'
+)
+STYLE = f"<style>text {{ font-family: {FIGURE_FONTS} !important; }}</style>"
+
+
+def _pixels(length: str) -> int | None:
+    """A CSS pixel size for an SVG width or height (matplotlib writes points)."""
+    m = LENGTH.match(length.strip())
+    if not m:
+        return None
+    value = float(m.group(1)) * (4 / 3 if m.group(2) == "pt" else 1)
+    return round(value)
+
+
+def externalise(output: str, page_url: str, site_dir: Path) -> tuple[str, int]:
+    """``output`` with every inline figure SVG written to a file under ``site_dir`` and replaced
+    by an ``<img>``; the number of figures moved."""
+    count = 0
+
+    def one(m: re.Match[str]) -> str:
+        nonlocal count
+        svg = m.group(2)
+        tag = SVG_TAG.match(svg)
+        assert tag is not None
+        attrs = dict(ATTR.findall(tag.group(0)))
+        alt = html.unescape(attrs.get("aria-label", ""))
+        if not alt.strip():
+            return m.group(0)  # figure_html always labels its figures: leave anything else be
+        # The file: the same SVG with its fonts, without what only an inline SVG needs (its
+        # accessible name, which the <img> carries, and attributes without a value, such as
+        # the search hook's mark, which XML does not allow) and matplotlib's metadata block.
+        kept = {k: v for k, v in attrs.items() if k not in ("role", "aria-label")}
+        kept.setdefault("xmlns", "http://www.w3.org/2000/svg")
+        opening = "<svg" + "".join(f' {k}="{v}"' for k, v in kept.items()) + ">"
+        body = opening + STYLE + METADATA.sub("", svg[tag.end() :], count=1)
+        data = ('<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n").encode("utf-8")
+        name = f"{FOLDER}/{hashlib.sha256(data).hexdigest()[:20]}.svg"
+        target = site_dir / name
+        if not target.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        size = ""
+        width, height = _pixels(attrs.get("width", "")), _pixels(attrs.get("height", ""))
+        if width and height:
+            size = f' width="{width}" height="{height}"'
+        src = get_relative_url(name, page_url)
+        count += 1
+        return (
+            f'{m.group(1)}<img src="{src}" alt="{html.escape(alt)}"{size}'
+            ' loading="lazy" decoding="async">'
+        )
+
+    return FIGURE.sub(one, output), count
+
+
+def on_post_page(output: str, *, page: Page, config: Any) -> str:
+    output, _ = externalise(output, page.url, Path(config["site_dir"]))
+    return output
