@@ -544,35 +544,50 @@ def one_pass(timer: Callable[[], float], rounds: int) -> list[dict[str, Any]]:
 
 
 # Single operations on 10^6 float32 numbers (no autograd): what a pass costs, and a formula as
-# one fused kernel against the same formula as four passes. x and y are standard normal.
-PRIMITIVES: dict[str, tuple[Callable[[Tensor, Tensor, Tensor], Any], int]] = {
+# one fused kernel against the same formula as four passes. x and y are standard normal, z is
+# an output buffer, and m = y > 0 is a boolean mask (a torch.bool tensor, one byte a number).
+Primitive = Callable[[Tensor, Tensor, Tensor, Tensor], Any]
+PRIMITIVES: dict[str, tuple[Primitive, int]] = {
     # name: (operation, passes over 10^6 numbers: each reads its inputs and writes its output)
-    "torch.mul(x, 2, out=z)": (lambda x, y, z: torch.mul(x, 2, out=z), 1),
-    "x * 2": (lambda x, y, z: x * 2, 1),
-    "x + y": (lambda x, y, z: x + y, 1),
-    "x.exp()": (lambda x, y, z: x.exp(), 1),
-    "torch.sigmoid(x)": (lambda x, y, z: torch.sigmoid(x), 1),
-    "1 / (1 + torch.exp(-x))": (lambda x, y, z: 1 / (1 + torch.exp(-x)), 4),
+    "torch.mul(x, 2, out=z)": (lambda x, y, z, m: torch.mul(x, 2, out=z), 1),
+    "x * 2": (lambda x, y, z, m: x * 2, 1),
+    "x + y": (lambda x, y, z, m: x + y, 1),
+    "x.exp()": (lambda x, y, z, m: x.exp(), 1),
+    "torch.sigmoid(x)": (lambda x, y, z, m: torch.sigmoid(x), 1),
+    "1 / (1 + torch.exp(-x))": (lambda x, y, z, m: 1 / (1 + torch.exp(-x)), 4),
+    # Selection by a boolean mask, the way relu and leaky_relu write their cases, against
+    # float-only passes that compute the same max(x, 0).
+    "x.clamp_min(0)": (lambda x, y, z, m: x.clamp_min(0), 1),
+    "y > 0": (lambda x, y, z, m: y > 0, 1),
+    "x.masked_fill(m, 0)": (lambda x, y, z, m: x.masked_fill(m, 0), 1),
+    "torch.where(m, x, y)": (lambda x, y, z, m: torch.where(m, x, y), 1),
     # Two ways to draw a dropout mask: d2l's comparison of uniform numbers, and bernoulli_.
-    "(torch.rand(x.shape) > 0.5).float()": (lambda x, y, z: (torch.rand(x.shape) > 0.5).float(), 3),
-    "torch.empty_like(x).bernoulli_(0.5)": (lambda x, y, z: torch.empty_like(x).bernoulli_(0.5), 1),
+    "(torch.rand(x.shape) > 0.5).float()": (
+        lambda x, y, z, m: (torch.rand(x.shape) > 0.5).float(),
+        3,
+    ),
+    "torch.empty_like(x).bernoulli_(0.5)": (
+        lambda x, y, z, m: torch.empty_like(x).bernoulli_(0.5),
+        1,
+    ),
 }
 
 
 def primitives(timer: Callable[[], float], rounds: int) -> list[dict[str, Any]]:
     torch.manual_seed(0)
     x, y, z = torch.randn(M), torch.randn(M), torch.empty(M)
+    m = y > 0
 
-    def call(f: Callable[[Tensor, Tensor, Tensor], Any]) -> Callable[[], None]:
+    def call(f: Primitive) -> Callable[[], None]:
         def step() -> None:
-            f(x, y, z)
+            f(x, y, z, m)
 
         return step
 
     steps = {name: call(f) for name, (f, _) in PRIMITIVES.items()}
     seconds = median_seconds(steps, rounds, 20, timer)
     for name, t in seconds.items():
-        print(f"primitive {name:28} {t * 1e3:7.3f} ms")
+        print(f"primitive {name:36} {t * 1e3:7.3f} ms")
     return [
         {"name": name, "seconds": t, "passes": PRIMITIVES[name][1], "n": M}
         for name, t in seconds.items()

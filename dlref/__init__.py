@@ -5,8 +5,9 @@ concept of the site and links its page; the site's API reference (docs/api/) doc
 
 * :mod:`dlref.functional` mirrors :mod:`torch.nn.functional`: activations, softmax, losses and
   metrics, and the functional form of the layers (``linear``, ``embedding``, ``dropout``);
-* :mod:`dlref.nn` mirrors :mod:`torch.nn`: ``Linear``, ``Embedding``, ``Dropout``, ``RNNCell``,
-  ``RNN`` and the loss modules;
+* :mod:`dlref.nn` mirrors :mod:`torch.nn`: the activation modules (``ReLU``, ``Tanh``,
+  ``Softmax``, ...), ``Linear``, ``Embedding``, ``Dropout``, ``RNNCell``, ``RNN`` and the loss
+  modules;
 * :func:`dlref.linspace` mirrors :func:`torch.linspace`, bit for bit;
 * :mod:`dlref.autograd`: reverse-mode automatic differentiation from scratch on Python scalars
   (``Value``), a multilayer perceptron built from it, and drawings of computation graphs;
