@@ -1,5 +1,5 @@
 """The glossary's contract: one table per topic, rows sorted by English name, no duplicate terms,
-and every linked page really uses the term it is linked for."""
+and every linked page really uses the term it is linked for, in Chinese and in English."""
 
 from __future__ import annotations
 
@@ -49,6 +49,24 @@ def test_linked_pages_use_the_term() -> None:
                 if word not in page:
                     missing.append(f"{word!r} is linked to {link['path']} but not used there")
     # Every missing term at once, so one run lists all the pages that need the term.
+    assert not missing, "\n".join(missing)
+
+
+def test_linked_pages_gloss_the_english_term() -> None:
+    """A reader who meets a term on its page also meets its English name there (the style rule:
+    the English in parentheses at first use), so a search in English finds the page by its text.
+    The parenthesised part of the English column (an abbreviation, an alias) is not required."""
+    missing = []
+    for rows in tables().values():
+        for m in rows:
+            link = LINK.match(m["page"])
+            if link is None:
+                continue
+            page = (DOCS / link["path"]).read_text(encoding="utf-8").lower()
+            for part in m["en"].split(" / "):
+                name = re.sub(r"\s*\(.*?\)", "", part).strip().lower()
+                if name not in page:
+                    missing.append(f"{name!r} ({m['zh']}) does not appear on {link['path']}")
     assert not missing, "\n".join(missing)
 
 
