@@ -9,6 +9,7 @@ from pathlib import Path
 from types import ModuleType
 from xml.etree import ElementTree
 
+import material
 import pytest
 
 from tools.sitecheck import ROOT
@@ -161,3 +162,27 @@ def test_figures_become_lazily_loaded_svg_files(tmp_path: Path) -> None:
     again, _ = figures.externalise(page, "other/", tmp_path)
     assert f"../assets/figures/{files[0].name}" in again
     assert len(list((tmp_path / "assets" / "figures").glob("*.svg"))) == 1
+
+
+def test_palette_switching_rule_moves_to_an_attribute_only_a_toggle_sets(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    palette = _hook("palette")
+    # The installed theme's own stylesheet, as the build copies it into the site.
+    stylesheets = Path(material.__file__).parent / "templates" / "assets" / "stylesheets"
+    shipped = sorted(stylesheets.glob("palette.*.min.css"))
+    assert shipped, "material's palette stylesheet not found"
+    sheets = tmp_path / "assets" / "stylesheets"
+    sheets.mkdir(parents=True)
+    original = shipped[0].read_text(encoding="utf-8")
+    (sheets / shipped[0].name).write_text(original, encoding="utf-8")
+    palette.on_post_build({"site_dir": str(tmp_path)})
+    css = (sheets / shipped[0].name).read_text(encoding="utf-8")
+    assert "data-md-color-switching" not in css  # nothing on the page depends on it any more
+    assert "[data-dlref-palette-switching] *" in css and "transition-duration:0s" in css
+    assert css == original.replace("[data-md-color-switching]", "[data-dlref-palette-switching]")
+    partial = (ROOT / "overrides" / "partials" / "palette-switching.html").read_text("utf-8")
+    assert '"data-dlref-palette-switching"' in partial  # the attribute the toggle sets
+    with caplog.at_level(logging.ERROR):
+        palette.on_post_build({"site_dir": str(tmp_path)})  # already renamed: nothing found
+    assert "no [data-md-color-switching] rule found" in caplog.text
