@@ -23,7 +23,6 @@ one), content-addressed JSON written atomically, pruned with it (tools/exec_cach
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import importlib.metadata
 import json
@@ -33,7 +32,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import Element, fromstring, tostring
+from xml.etree.ElementTree import Element
+
+from markupsafe import Markup
 
 from tools.exec_cache import ROOT, _tree_digest, _write_atomic, touch
 
@@ -58,17 +59,37 @@ def base_facts(root: Path = ROOT) -> dict[str, Any]:
     }
 
 
-def _heading_to_json(el: Element) -> list[str | None]:
-    bare = copy.copy(el)
-    tail, bare.tail = bare.tail, None
-    return [tostring(bare, encoding="unicode"), tail]
+def _value(value: Any) -> list[Any] | None:
+    """A heading's attribute value or text, with whether it is markupsafe ``Markup`` (trusted
+    HTML, which the table of contents does not escape) or plain text (which it does)."""
+    if value is None:
+        return None
+    return [str(value), isinstance(value, Markup)]
 
 
-def _heading_from_json(stored: list[str | None]) -> Element:
-    xml, tail = stored
-    assert xml is not None
-    el = fromstring(xml)
-    el.tail = tail
+def _restore(stored: list[Any] | None) -> Any:
+    if stored is None:
+        return None
+    text, markup = stored
+    return Markup(text) if markup else text
+
+
+def _heading_to_json(el: Element) -> dict[str, Any] | None:
+    """A heading as JSON, types kept; None for one with child elements (not stored)."""
+    if len(el):
+        return None
+    return {
+        "tag": el.tag,
+        "attrib": [[k, _value(v)] for k, v in el.attrib.items()],
+        "text": _value(el.text),
+        "tail": _value(el.tail),
+    }
+
+
+def _heading_from_json(stored: dict[str, Any]) -> Element:
+    el = Element(stored["tag"], {k: _restore(v) for k, v in stored["attrib"]})
+    el.text = _restore(stored["text"])
+    el.tail = _restore(stored["tail"])
     return el
 
 
@@ -103,7 +124,9 @@ class ApiCache:
             html = original(handler, data, options, locale=locale)
         headings = [_heading_to_json(h) for h in handler._headings[before:]]
         self.misses += 1
-        if warned.count:  # never stored: a build from the cache must warn as this one did
+        if warned.count or None in headings:
+            # Not stored: a build from the cache must warn as this one did; a heading with
+            # child elements is not one this cache knows how to keep.
             return html
         entry = {"identifier": data.path, "page": page, "html": str(html), "headings": headings}
         _write_atomic(path, json.dumps(entry, ensure_ascii=False))

@@ -4,7 +4,9 @@
   every block's output from the cache instead of running it.
 * The search plugin's index entries go through :mod:`tools.search_cache`: after a prose edit,
   only the edited page is parsed and segmented (jieba loads its dictionaries only then).
-* mkdocstrings' rendered API entries go through :mod:`tools.api_cache`.
+* mkdocstrings' rendered API entries go through :mod:`tools.api_cache`, code highlighting and
+  the search-content hook's marks (``overrides/hooks/search_content.py``, its
+  ``mark_unsearchable``) through :mod:`tools.render_cache`.
 * Every lesson page gets a notebook of itself (:mod:`tools.notebooks`), next to it in the site,
   and a link to it under its title.
 """
@@ -22,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mkdocs.plugins import event_priority
 
-from tools import api_cache, exec_cache, notebooks, search_cache
+from tools import api_cache, exec_cache, notebooks, render_cache, search_cache
 
 log = logging.getLogger("mkdocs.plugins.dlref")
 _state: dict[str, Any] = {}
@@ -33,6 +35,14 @@ def on_config(config: Any) -> Any:
     _state["cache"] = exec_cache.install()
     _state["search"] = search_cache.install(_state["cache"].directory)
     _state["api"] = api_cache.install(_state["cache"].directory)
+    directory = _state["cache"].directory
+    _state["highlight"] = render_cache.cache_highlighting(
+        directory, _state["api"].facts["distributions"]
+    )
+    _state["marks"] = None
+    for name, module in config["hooks"].items():
+        if name.endswith("search_content.py") and hasattr(module, "mark_unsearchable"):
+            _state["marks"] = render_cache.cache_search_marks(module, directory)
     return config
 
 
@@ -81,6 +91,9 @@ def on_post_build(config: Any) -> None:
     )
     api: api_cache.ApiCache = _state["api"]
     log.info("API cache: %d entries from the cache, %d rendered", api.hits, api.misses)
+    for name, counts in (("highlighting", _state["highlight"]), ("search marks", _state["marks"])):
+        if counts is not None:
+            log.info("%s cache: %d from the cache, %d computed", name, counts.hits, counts.misses)
     exec_cache.prune(cache.directory)
     stats_file = os.environ.get("DLREF_EXEC_STATS")
     if stats_file:

@@ -1,8 +1,8 @@
 """A cache for the search plugin's index entries, page by page, so that a build after a prose
 edit parses and segments (jieba) only the page that changed.
 
-Material's search plugin turns each page into index entries (``SearchIndex.add_entry_from_context``):
-it parses the page's HTML into sections, segments the Chinese in each with jieba, and appends one
+Material's search plugin turns each page into index entries
+(``SearchIndex.add_entry_from_context``): it parses the page's HTML into sections, segments the Chinese in each with jieba, and appends one
 entry per section. What it appends is a function of
 
 * the page: its HTML (after every ``on_page_content`` hook), its URL, its table of contents
@@ -125,7 +125,9 @@ class SearchCache:
             original(index, page)
         self.misses += 1
         if not warned.count:  # never stored: a build from the cache must warn as this one did
-            _write_atomic(path, json.dumps(index.entries[before:], ensure_ascii=False))
+            # default=str as the plugin writes its index: a value JSON lacks comes back as the
+            # same text
+            _write_atomic(path, json.dumps(index.entries[before:], ensure_ascii=False, default=str))
 
 
 _ORIGINAL: list[Callable[[Any, Any], None]] = []
