@@ -2,8 +2,8 @@
 edit parses and segments (jieba) only the page that changed.
 
 Material's search plugin turns each page into index entries
-(``SearchIndex.add_entry_from_context``): it parses the page's HTML into sections, segments the Chinese in each with jieba, and appends one
-entry per section. What it appends is a function of
+(``SearchIndex.add_entry_from_context``): it parses the page's HTML into sections, segments the
+Chinese in each with jieba, and appends one entry per section. What it appends is a function of
 
 * the page: its HTML (after every ``on_page_content`` hook), its URL, its table of contents
   (anchors and their URLs), its title and its front matter (``search``, ``tags``, ``title``);
