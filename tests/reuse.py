@@ -8,19 +8,24 @@ those, a passing result is stored under a key made of everything it depends on, 
 whose key is the same reports the stored pass instead of running the test again:
 
 * **which tests**: the page code and docstring examples (sybil items of ``docs/*.md`` and
-  ``dlref/*.py``) and the browser tests (marker ``browser``). No other test is ever reused;
+  ``dlref/*.py``), the unit tests in ``tests/`` (not ``tests/site/``) and the browser tests
+  (marker ``browser``). No other test is ever reused;
 * **the key** of a test: its node id; :func:`tools.exec_cache.fingerprint` (every file of
   dlref, the lock files, Python, torch and the CPU kernel family torch uses, the environment
   variables that change numerics or output); every file of the test code (``tests/``,
   ``tools/``, ``conftest.py``, ``pyproject.toml``); the ``DLREF_*`` and ``HYPOTHESIS_*``
-  settings; and the test's own inputs: for a page, its Markdown file; for a browser test,
+  settings; and the test's own inputs: for a page, its Markdown file; for a unit test, every
+  file git sees in the working tree (tracked, or untracked and not ignored: a test may list a
+  folder), the interpreter, every installed distribution's version, the fonts and node's
+  version (``system_identity``); for a browser test,
   every file of the built sites it opens (``$DLREF_SITE_DIR``, ``$DLREF_OFFLINE_SITE_DIR``),
   ``docs/`` (the glossary test reads the glossary), the Chromium executable (its
   ``--version``, size and modification time) and the installed fonts (``fc-list``);
 * **the files a test read** from the repository while it ran (an audit hook on ``open``, as in
   the block cache), with their SHA-256: a stored pass whose files changed is not used;
-* a page's blocks share one namespace, so a page is reused whole or run whole: every one of its
-  items needs a stored pass under its current key;
+* a page's blocks share one namespace and a module's tests may share fixtures, so a page or a
+  test module is reused whole or run whole: every one of its items needs a stored pass under
+  its current key (a browser test is reused on its own);
 * only a test that passed (setup, call and teardown) is stored; a failure, an error, a skip or
   an expected failure is never reused, and a test that fails removes its stored pass.
 
@@ -51,6 +56,7 @@ from _pytest.runner import CallInfo
 from sybil.integration.pytest import SybilItem
 
 from tools import exec_cache
+from tools.build_sites import source_files_digest
 
 FORMAT = 1  # bump when the entries' meaning changes
 STORE = Path("build", "test-reuse")  # under the root folder (the repository)
@@ -116,6 +122,27 @@ def chromium_identity() -> str:
     return json.dumps([str(real), stat.st_size, stat.st_mtime_ns, version, fonts])
 
 
+def system_identity() -> str:
+    """What a unit test may see beyond the repository: the interpreter and its packages, the
+    fonts (matplotlib finds the system's), node."""
+    import importlib.metadata
+
+    fonts = "no fc-list"
+    if shutil.which("fc-list"):
+        listed = subprocess.run(["fc-list"], capture_output=True, text=True, timeout=60).stdout
+        fonts = hashlib.sha256("\n".join(sorted(listed.splitlines())).encode()).hexdigest()
+    node = shutil.which("node")
+    node_version = (
+        subprocess.run([node, "--version"], capture_output=True, text=True, timeout=60).stdout
+        if node
+        else None
+    )
+    distributions = sorted(
+        f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions()
+    )
+    return json.dumps([sys.executable, sys.prefix, distributions, fonts, node_version])
+
+
 # -- the store -----------------------------------------------------------------------------------
 def _entry_path(store: Path, nodeid: str) -> Path:
     name = hashlib.sha256(nodeid.encode()).hexdigest()
@@ -178,6 +205,15 @@ class Reuse:
         if isinstance(item, SybilItem):
             rel = path.resolve().relative_to(self.root).as_posix()
             return [rel, _sha256_file(path)]
+        if path.is_relative_to(self.root / "tests") and not path.is_relative_to(
+            self.root / "tests" / "site"
+        ):
+            # A unit test may list a folder (a new page counts) or read any file: the whole
+            # working tree is its input, and the installed packages, fonts and node.
+            files = self._memo("source files", lambda: str(source_files_digest(self.root)))
+            if files == "None":
+                return None
+            return [files, self._memo("system", system_identity)]
         if item.get_closest_marker("browser") is not None:
             parts = []
             for variable in SITE_VARIABLES:
@@ -192,10 +228,11 @@ class Reuse:
         return None
 
     def group(self, item: pytest.Item) -> str:
-        """Items reused together: a page's (they share a namespace), else the item alone."""
-        if isinstance(item, SybilItem):
-            return str(item.path)
-        return item.nodeid
+        """Items reused together: a page's (they share a namespace), a test module's (they
+        may share fixtures), a browser test alone."""
+        if item.get_closest_marker("browser") is not None:
+            return item.nodeid
+        return str(item.path)
 
     def plan(self, items: list[pytest.Item]) -> None:
         groups: dict[str, list[pytest.Item]] = {}

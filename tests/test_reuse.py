@@ -8,6 +8,7 @@ Each test runs pytest inside pytest (``pytester``) on a small repository of its 
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -130,8 +131,26 @@ def test_reuse_can_be_switched_off(repo: pytest.Pytester, monkeypatch: pytest.Mo
     assert _runs(repo) == 3
 
 
-def test_only_pages_docstrings_and_browser_tests_are_reused(repo: pytest.Pytester) -> None:
+def test_a_test_outside_the_reused_kinds_runs_every_time(repo: pytest.Pytester) -> None:
     repo.makepyfile(test_plain="def test_plain():\n    pass\n")
     _write_page(repo, "x = 2")
     assert _outcomes(_run(repo)) == {"passed": 2}
     assert _outcomes(_run(repo)) == {"passed": 1, "reused": 1}
+
+
+def test_a_unit_test_reruns_when_any_file_of_the_working_tree_changes(
+    repo: pytest.Pytester,
+) -> None:
+    """A unit test in tests/ may list folders: a new file anywhere is a change for it."""
+    (repo.path / "tests").mkdir()
+    counter = _counter(repo)
+    (repo.path / "tests" / "test_unit.py").write_text(
+        f"def test_unit():\n    open({str(counter)!r}, 'a').write('x')\n"
+    )
+    (repo.path / ".gitignore").write_text("build/\n__pycache__/\n")  # as the repository's
+    subprocess.run(["git", "init", "-q", str(repo.path)], check=True)
+    assert _outcomes(_run(repo)) == {"passed": 1}
+    assert _outcomes(_run(repo)) == {"reused": 1}
+    (repo.path / "docs" / "new.md").write_text("# 新页\n")
+    assert _outcomes(_run(repo)) == {"passed": 1}
+    assert _runs(repo) == 2

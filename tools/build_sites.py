@@ -73,9 +73,9 @@ def record_file(dest: Path) -> Path:
     return STATS / f"{dest.resolve().name}.clean-build.json"
 
 
-def clean_build_key(root: Path = ROOT) -> str | None:
-    """Everything a clean build's output depends on, hashed; None where git cannot list the
-    working tree's files (then nothing is reused)."""
+def source_files_digest(root: Path = ROOT) -> str | None:
+    """SHA-256 over every file git sees in the working tree (tracked, or untracked and not
+    ignored), names and contents; None where git cannot list them."""
     try:
         listed = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
@@ -90,6 +90,15 @@ def clean_build_key(root: Path = ROOT) -> str | None:
         path = root / name
         if path.is_file() and not path.is_symlink():
             digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def clean_build_key(root: Path = ROOT) -> str | None:
+    """Everything a clean build's output depends on, hashed; None where git cannot list the
+    working tree's files (then nothing is reused)."""
+    files = source_files_digest(root)
+    if files is None:
+        return None
     vendor = root / "docs" / "assets" / "vendor"
     node = shutil.which("node")
     node_version = (
@@ -104,7 +113,7 @@ def clean_build_key(root: Path = ROOT) -> str | None:
         fonts = hashlib.sha256("\n".join(sorted(listed_fonts.splitlines())).encode()).hexdigest()
     facts = {
         "fonts": fonts,
-        "files": digest.hexdigest(),
+        "files": files,
         "vendor": _tree_digest(vendor) if vendor.is_dir() else None,
         "fingerprint": fingerprint(root),
         "distributions": sorted(
