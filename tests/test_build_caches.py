@@ -8,6 +8,7 @@ site: tests/site/test_reproducible.py.)"""
 from __future__ import annotations
 
 import logging
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from xml.etree.ElementTree import Element, tostring
 import pytest
 from markupsafe import Markup
 
+from tools import render_cache
 from tools.api_cache import ApiCache, base_facts
 from tools.search_cache import LazyJieba, SearchCache
 
@@ -232,3 +234,77 @@ def test_the_key_covers_sources_configuration_and_settings(
     monkeypatch.setenv("DLREF_SITE_URL", "https://example.org/")
     facts.append(base_facts(root))
     assert len({repr(f) for f in facts}) == len(facts)
+
+
+# -- KaTeX formulas and search marks (tools/render_cache.py) ----------------------------------
+def _katex_hook(tmp_path: Path, version: str = "0.16.0") -> types.ModuleType:
+    module = types.ModuleType("katex_hook")
+    (tmp_path / "katex").mkdir(exist_ok=True)
+    (tmp_path / "katex" / "package.json").write_text(f'{{"version": "{version}"}}')
+    (tmp_path / "render.cjs").write_text("// renderer\n")
+    module.KATEX = tmp_path / "katex"  # type: ignore[attr-defined]
+    module.RENDERER = tmp_path / "render.cjs"  # type: ignore[attr-defined]
+    module.started = 0  # type: ignore[attr-defined]
+
+    class KaTeX:
+        def __init__(self) -> None:
+            module.started += 1  # type: ignore[attr-defined]
+
+        def render(self, tex: str, display: bool) -> dict[str, str]:
+            if tex == "\\frac{1}":
+                return {"error": "bad"}
+            return {"html": f"<span>{tex}{display}</span>"}
+
+        def close(self) -> None:
+            pass
+
+    module.KaTeX = KaTeX  # type: ignore[attr-defined]
+    return module
+
+
+def test_a_formula_is_typeset_once_and_node_starts_only_for_a_new_one(tmp_path: Path) -> None:
+    hook = _katex_hook(tmp_path)
+    render_cache.cache_katex(hook, tmp_path / "cache")
+    first = hook.KaTeX().render("a^2", False)
+    assert hook.started == 1
+    render_cache.cache_katex(hook, tmp_path / "cache")  # the next build
+    assert hook.KaTeX().render("a^2", False) == first and hook.started == 1
+    assert hook.KaTeX().render("a^2", True) != first and hook.started == 2  # display: new
+    hook.KaTeX().render("\\frac{1}", False)
+    renderer = hook.KaTeX()
+    assert renderer.render("\\frac{1}", False) == {"error": "bad"}  # never stored
+    assert hook.started == 4
+
+
+def test_a_new_katex_renders_every_formula_again(tmp_path: Path) -> None:
+    hook = _katex_hook(tmp_path)
+    render_cache.cache_katex(hook, tmp_path / "cache")
+    hook.KaTeX().render("a^2", False)
+    hook = _katex_hook(tmp_path, version="0.16.1")
+    render_cache.cache_katex(hook, tmp_path / "cache")
+    hook.KaTeX().render("a^2", False)
+    assert hook.started == 1
+
+
+def test_search_marks_follow_the_page_and_the_hook_code(tmp_path: Path) -> None:
+    source = tmp_path / "search_content.py"
+    source.write_text("def mark_unsearchable(content):\n    return content + '!'\n")
+    calls: list[str] = []
+
+    def load() -> types.ModuleType:
+        module = types.ModuleType("search_content")
+        module.__file__ = str(source)
+
+        def mark_unsearchable(content: str) -> str:
+            calls.append(content)
+            return content + "!"
+
+        module.mark_unsearchable = mark_unsearchable  # type: ignore[attr-defined]
+        render_cache.cache_search_marks(module, tmp_path / "cache")
+        return module
+
+    assert load().mark_unsearchable("<p>页</p>") == "<p>页</p>!"
+    assert load().mark_unsearchable("<p>页</p>") == "<p>页</p>!" and len(calls) == 1
+    assert load().mark_unsearchable("<p>改</p>") == "<p>改</p>!" and len(calls) == 2
+    source.write_text(source.read_text() + "# changed\n")
+    assert load().mark_unsearchable("<p>页</p>") == "<p>页</p>!" and len(calls) == 3

@@ -6,7 +6,8 @@
   only the edited page is parsed and segmented (jieba loads its dictionaries only then).
 * mkdocstrings' rendered API entries go through :mod:`tools.api_cache`, code highlighting and
   the search-content hook's marks (``overrides/hooks/search_content.py``, its
-  ``mark_unsearchable``) through :mod:`tools.render_cache`.
+  ``mark_unsearchable``) and KaTeX's formulas (``overrides/hooks/katex.py``) through
+  :mod:`tools.render_cache`.
 * Every lesson page gets a notebook of itself (:mod:`tools.notebooks`), next to it in the site,
   and a link to it under its title.
 """
@@ -39,10 +40,12 @@ def on_config(config: Any) -> Any:
     _state["highlight"] = render_cache.cache_highlighting(
         directory, _state["api"].facts["distributions"]
     )
-    _state["marks"] = None
+    _state["marks"] = _state["katex"] = None
     for name, module in config["hooks"].items():
         if name.endswith("search_content.py") and hasattr(module, "mark_unsearchable"):
             _state["marks"] = render_cache.cache_search_marks(module, directory)
+        if name.endswith("katex.py"):
+            _state["katex"] = render_cache.cache_katex(module, directory)
     return config
 
 
@@ -91,7 +94,11 @@ def on_post_build(config: Any) -> None:
     )
     api: api_cache.ApiCache = _state["api"]
     log.info("API cache: %d entries from the cache, %d rendered", api.hits, api.misses)
-    for name, counts in (("highlighting", _state["highlight"]), ("search marks", _state["marks"])):
+    for name, counts in (
+        ("highlighting", _state["highlight"]),
+        ("search marks", _state["marks"]),
+        ("KaTeX", _state["katex"]),
+    ):
         if counts is not None:
             log.info("%s cache: %d from the cache, %d computed", name, counts.hits, counts.misses)
     exec_cache.prune(cache.directory)

@@ -1,5 +1,6 @@
-"""Caches for two pure steps of every page's build: code highlighting and the search-content
-marks, so that a build after a prose edit does not redo them for the pages that did not change.
+"""Caches for pure steps of every page's build: code highlighting, the search-content marks and
+KaTeX's formulas (:func:`cache_katex`), so that a build after a prose edit does not redo them
+for the pages that did not change.
 
 * ``pymdownx.highlight.Highlight.highlight`` turns a code block's source into HTML with
   Pygments (every page block, markdown-exec's source tabs, the API listings). Its output is a
@@ -20,6 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -105,4 +108,55 @@ def cache_search_marks(module: ModuleType, directory: Path) -> Counts:
         return marked
 
     module.mark_unsearchable = mark_unsearchable  # type: ignore[attr-defined]
+    return counts
+
+
+def cache_katex(module: ModuleType, directory: Path) -> Counts | None:
+    """Put a cache in front of the KaTeX hook's renderer (``overrides/hooks/katex.py``, its
+    ``KaTeX`` class): a formula's HTML is a function of its TeX, display or inline, KaTeX
+    (``node_modules/katex/package.json``, pinned by package-lock.json), the renderer script and
+    node's version. node starts only when a formula is not in the cache; a formula KaTeX
+    cannot render is never stored (the hook logs it as an error on every build)."""
+    original = getattr(module, "_UncachedKaTeX", None) or getattr(module, "KaTeX", None)
+    katex, renderer = getattr(module, "KATEX", None), getattr(module, "RENDERER", None)
+    if original is None or katex is None or renderer is None:
+        return None
+    module._UncachedKaTeX = original  # type: ignore[attr-defined]
+    package = Path(katex) / "package.json"
+    node = shutil.which("node")
+    node_version = (
+        subprocess.run([node, "--version"], capture_output=True, text=True).stdout if node else ""
+    )
+    base = _key(
+        FORMAT,
+        hashlib.sha256(package.read_bytes()).hexdigest() if package.is_file() else None,
+        hashlib.sha256(Path(renderer).read_bytes()).hexdigest(),
+        node_version,
+    )
+    counts = Counts()
+
+    class CachedKaTeX:
+        def __init__(self) -> None:
+            self.real: Any = None  # the node process, started on the first miss
+
+        def render(self, tex: str, display: bool) -> dict[str, str]:
+            key = _key(base, tex, display)
+            path = directory / "katex" / key[:2] / f"{key}.json"
+            cached = _read(path)
+            if cached is not None:
+                counts.hits += 1
+                return dict(json.loads(cached))
+            if self.real is None:
+                self.real = original()
+            answer: dict[str, str] = self.real.render(tex, display)
+            counts.misses += 1
+            if "error" not in answer:
+                _write_atomic(path, json.dumps(answer, ensure_ascii=False))
+            return answer
+
+        def close(self) -> None:
+            if self.real is not None:
+                self.real.close()
+
+    module.KaTeX = CachedKaTeX  # type: ignore[attr-defined]
     return counts
