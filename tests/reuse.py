@@ -63,6 +63,7 @@ STORE = Path("build", "test-reuse")  # under the root folder (the repository)
 # The test code: any change here runs every test again.
 TEST_CODE = ("conftest.py", "pyproject.toml", "tests", "tools")
 SETTING_PREFIXES = ("DLREF_", "HYPOTHESIS_")
+HARNESS = exec_cache.HARNESS  # DLREF_* settings of the test harness: no result depends on them
 # Sites the browser tests open, by the variable that names them.
 SITE_VARIABLES = ("DLREF_SITE_DIR", "DLREF_OFFLINE_SITE_DIR")
 REUSED = "reused"  # the user property a reused report carries, and its status
@@ -186,7 +187,9 @@ class Reuse:
     def base(self) -> str:
         def compute() -> str:
             settings = sorted(
-                (k, v) for k, v in os.environ.items() if k.startswith(SETTING_PREFIXES)
+                (k, v)
+                for k, v in os.environ.items()
+                if k.startswith(SETTING_PREFIXES) and k not in HARNESS
             )
             facts = {
                 "format": FORMAT,

@@ -122,6 +122,17 @@ def test_a_failure_is_never_stored_and_a_page_runs_whole(repo: pytest.Pytester) 
     assert _runs(repo) == 4
 
 
+def test_the_harness_settings_are_not_inputs(
+    repo: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make test` sets DLREF_STAGE_T0 to its start time: a new value every run."""
+    _write_page(repo, "x = 2")
+    monkeypatch.setenv("DLREF_STAGE_T0", "1.0")
+    assert _outcomes(_run(repo)) == {"passed": 1}
+    monkeypatch.setenv("DLREF_STAGE_T0", "2.0")
+    assert _outcomes(_run(repo)) == {"reused": 1}
+
+
 def test_reuse_can_be_switched_off(repo: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     _write_page(repo, "x = 2")
     assert _outcomes(_run(repo)) == {"passed": 1}

@@ -36,7 +36,7 @@ from xml.etree.ElementTree import Element
 
 from markupsafe import Markup
 
-from tools.exec_cache import ROOT, _tree_digest, _write_atomic, touch
+from tools.exec_cache import HARNESS, ROOT, _tree_digest, _write_atomic, touch
 
 FORMAT = 1  # bump when the entries' meaning changes
 
@@ -55,7 +55,9 @@ def base_facts(root: Path = ROOT) -> dict[str, Any]:
         "dlref": _tree_digest(root / "dlref"),
         "mkdocs.yml": hashlib.sha256(config.read_bytes()).hexdigest() if config.is_file() else None,
         "overrides": _tree_digest(overrides) if overrides.is_dir() else None,
-        "settings": sorted((k, v) for k, v in os.environ.items() if k.startswith("DLREF_")),
+        "settings": sorted(
+            (k, v) for k, v in os.environ.items() if k.startswith("DLREF_") and k not in HARNESS
+        ),
     }
 
 

@@ -46,7 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tools.exec_cache import _tree_digest, _write_atomic, fingerprint  # noqa: E402
+from tools.exec_cache import HARNESS, _tree_digest, _write_atomic, fingerprint  # noqa: E402
 from tools.sitecheck import BUILD_ENV, HOSTED_ENV, build_environment, clean_build  # noqa: E402
 
 STATS = ROOT / "build" / "exec-stats"
@@ -121,7 +121,9 @@ def clean_build_key(root: Path = ROOT) -> str | None:
         ),
         "node": node_version,
         "settings": sorted(
-            (k, v) for k, v in env.items() if k.startswith("DLREF_") or k in BUILD_ENV
+            (k, v)
+            for k, v in env.items()
+            if (k.startswith("DLREF_") and k not in HARNESS) or k in BUILD_ENV
         ),
     }
     return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
