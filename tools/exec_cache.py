@@ -55,6 +55,16 @@ NUMERIC_PREFIXES = ("ATEN_", "OMP_", "MKL_", "KMP_")
 OUTPUT_VARIABLES = ("PYTHONHASHSEED", "SOURCE_DATE_EPOCH", "MPLBACKEND")
 # Code that could make a block's output depend on the build's configuration.
 READS_CONFIGURATION = ("environ", "getenv", "DLREF_")
+# DLREF_* settings of the test harness, on which no output depends: when `make test` started,
+# where it logs stage times, where a build writes its block counts, whether tests are reused,
+# where this cache lives.
+HARNESS = {
+    "DLREF_STAGE_T0",
+    "DLREF_STAGE_LOG",
+    "DLREF_EXEC_STATS",
+    "DLREF_REUSE",
+    "DLREF_EXEC_CACHE",
+}
 KEEP_DAYS = 14  # an entry no build used for this long is removed after a build
 # Folders of the repository whose files a block may read without it counting as a dependency
 # (installed packages are covered by the lock files, dlref by the fingerprint).
@@ -236,7 +246,7 @@ class ExecCache:
                 sorted(
                     (k, v)
                     for k, v in os.environ.items()
-                    if k.startswith("DLREF_") and k != "DLREF_EXEC_CACHE"
+                    if k.startswith("DLREF_") and k not in HARNESS
                 )
             )
         self.chain = hashlib.sha256(

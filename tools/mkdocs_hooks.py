@@ -2,6 +2,12 @@
 
 * Executed code blocks go through :mod:`tools.exec_cache`: a build after a prose edit takes
   every block's output from the cache instead of running it.
+* The search plugin's index entries go through :mod:`tools.search_cache`: after a prose edit,
+  only the edited page is parsed and segmented (jieba loads its dictionaries only then).
+* mkdocstrings' rendered API entries go through :mod:`tools.api_cache`, code highlighting and
+  the search-content hook's marks (``overrides/hooks/search_content.py``, its
+  ``mark_unsearchable``) and KaTeX's formulas (``overrides/hooks/katex.py``) through
+  :mod:`tools.render_cache`.
 * Every lesson page gets a notebook of itself (:mod:`tools.notebooks`), next to it in the site,
   and a link to it under its title.
 """
@@ -17,14 +23,29 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tools import exec_cache, notebooks
+from mkdocs.plugins import event_priority
+
+from tools import api_cache, exec_cache, notebooks, render_cache, search_cache
 
 log = logging.getLogger("mkdocs.plugins.dlref")
 _state: dict[str, Any] = {}
 
 
+@event_priority(100)  # before the search plugin's on_config loads jieba's user dictionary
 def on_config(config: Any) -> Any:
     _state["cache"] = exec_cache.install()
+    _state["search"] = search_cache.install(_state["cache"].directory)
+    _state["api"] = api_cache.install(_state["cache"].directory)
+    directory = _state["cache"].directory
+    _state["highlight"] = render_cache.cache_highlighting(
+        directory, _state["api"].facts["distributions"]
+    )
+    _state["marks"] = _state["katex"] = None
+    for name, module in config["hooks"].items():
+        if name.endswith("search_content.py") and hasattr(module, "mark_unsearchable"):
+            _state["marks"] = render_cache.cache_search_marks(module, directory)
+        if name.endswith("katex.py"):
+            _state["katex"] = render_cache.cache_katex(module, directory)
     return config
 
 
@@ -65,6 +86,21 @@ def on_post_build(config: Any) -> None:
         s.seconds_running,
         s.rerun_for_state,
     )
+    search: search_cache.SearchCache = _state["search"]
+    log.info(
+        "search cache: %d pages' index entries from the cache, %d pages indexed",
+        search.hits,
+        search.misses,
+    )
+    api: api_cache.ApiCache = _state["api"]
+    log.info("API cache: %d entries from the cache, %d rendered", api.hits, api.misses)
+    for name, counts in (
+        ("highlighting", _state["highlight"]),
+        ("search marks", _state["marks"]),
+        ("KaTeX", _state["katex"]),
+    ):
+        if counts is not None:
+            log.info("%s cache: %d from the cache, %d computed", name, counts.hits, counts.misses)
     exec_cache.prune(cache.directory)
     stats_file = os.environ.get("DLREF_EXEC_STATS")
     if stats_file:

@@ -1,0 +1,162 @@
+"""Caches for pure steps of every page's build: code highlighting, the search-content marks and
+KaTeX's formulas (:func:`cache_katex`), so that a build after a prose edit does not redo them
+for the pages that did not change.
+
+* ``pymdownx.highlight.Highlight.highlight`` turns a code block's source into HTML with
+  Pygments (every page block, markdown-exec's source tabs, the API listings). Its output is a
+  function of its arguments, the highlighter's settings (its attributes but the Markdown
+  instance) and the installed packages (Pygments, pymdown-extensions, lexer plugins). The one
+  side effect it can have, storing an HTML title in the Markdown stash, is watched: a call that
+  stored something is not cached.
+* ``mark_unsearchable(html)`` of ``overrides/hooks/search_content.py`` marks what the search
+  index leaves out. It is a function of the page's HTML and of that file's code: the key holds
+  the HTML and the file's SHA-256 (with Python's version, for its HTML parser).
+
+Each result is kept under a key made of all its inputs, in the block cache's folder
+(``build/exec-cache/highlight/`` and ``.../search-marks/``; a clean build has an empty one),
+content-addressed, written atomically, pruned with it (tools/exec_cache.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from tools.exec_cache import _write_atomic, touch
+
+FORMAT = 1  # bump when the entries' meaning changes
+
+
+class Counts:
+    def __init__(self) -> None:
+        self.hits = 0
+        self.misses = 0
+
+
+def _read(path: Path) -> str | None:
+    try:
+        text = path.read_bytes().decode("utf-8")  # bytes: no newline translation
+    except OSError:
+        return None
+    touch(path)
+    return text
+
+
+def _key(*facts: Any) -> str:
+    text = json.dumps(facts, ensure_ascii=False, sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+_HIGHLIGHT: list[Callable[..., str]] = []
+
+
+def cache_highlighting(directory: Path, distributions: list[str]) -> Counts:
+    """Put a cache in front of ``Highlight.highlight``; installing again replaces it."""
+    from pymdownx.highlight import Highlight
+
+    if not _HIGHLIGHT:
+        _HIGHLIGHT.append(Highlight.highlight)
+    original = _HIGHLIGHT[0]
+    counts = Counts()
+    base = _key(FORMAT, sys.version, distributions)
+
+    def highlight(self: Any, src: str, language: str, *args: Any, **kwargs: Any) -> str:
+        settings = {k: v for k, v in vars(self).items() if k != "md"}
+        key = _key(base, src, language, args, kwargs, settings)
+        path = directory / "highlight" / key[:2] / f"{key}.html"
+        cached = _read(path)
+        if cached is not None:
+            counts.hits += 1
+            return cached
+        stash = getattr(getattr(self, "md", None), "htmlStash", None)
+        stored = len(stash.rawHtmlBlocks) if stash is not None else 0
+        html = original(self, src, language, *args, **kwargs)
+        counts.misses += 1
+        if stash is None or len(stash.rawHtmlBlocks) == stored:
+            _write_atomic(path, str(html))
+        return html
+
+    Highlight.highlight = highlight  # type: ignore[method-assign]
+    return counts
+
+
+def cache_search_marks(module: ModuleType, directory: Path) -> Counts:
+    """Put a cache in front of ``module.mark_unsearchable`` (the search-content hook)."""
+    original = getattr(module, "_uncached_mark_unsearchable", None) or module.mark_unsearchable
+    module._uncached_mark_unsearchable = original  # type: ignore[attr-defined]
+    counts = Counts()
+    source = Path(str(module.__file__)).read_bytes()
+    base = _key(FORMAT, sys.version, hashlib.sha256(source).hexdigest())
+
+    def mark_unsearchable(content: str) -> str:
+        key = _key(base, content)
+        path = directory / "search-marks" / key[:2] / f"{key}.html"
+        cached = _read(path)
+        if cached is not None:
+            counts.hits += 1
+            return cached
+        marked = str(original(content))
+        counts.misses += 1
+        _write_atomic(path, marked)
+        return marked
+
+    module.mark_unsearchable = mark_unsearchable  # type: ignore[attr-defined]
+    return counts
+
+
+def cache_katex(module: ModuleType, directory: Path) -> Counts | None:
+    """Put a cache in front of the KaTeX hook's renderer (``overrides/hooks/katex.py``, its
+    ``KaTeX`` class): a formula's HTML is a function of its TeX, display or inline, KaTeX
+    (``node_modules/katex/package.json``, pinned by package-lock.json), the renderer script and
+    node's version. node starts only when a formula is not in the cache; a formula KaTeX
+    cannot render is never stored (the hook logs it as an error on every build)."""
+    original = getattr(module, "_UncachedKaTeX", None) or getattr(module, "KaTeX", None)
+    katex, renderer = getattr(module, "KATEX", None), getattr(module, "RENDERER", None)
+    if original is None or katex is None or renderer is None:
+        return None
+    module._UncachedKaTeX = original  # type: ignore[attr-defined]
+    package = Path(katex) / "package.json"
+    node = shutil.which("node")
+    node_version = (
+        subprocess.run([node, "--version"], capture_output=True, text=True).stdout if node else ""
+    )
+    base = _key(
+        FORMAT,
+        hashlib.sha256(package.read_bytes()).hexdigest() if package.is_file() else None,
+        hashlib.sha256(Path(renderer).read_bytes()).hexdigest(),
+        node_version,
+    )
+    counts = Counts()
+
+    class CachedKaTeX:
+        def __init__(self) -> None:
+            self.real: Any = None  # the node process, started on the first miss
+
+        def render(self, tex: str, display: bool) -> dict[str, str]:
+            key = _key(base, tex, display)
+            path = directory / "katex" / key[:2] / f"{key}.json"
+            cached = _read(path)
+            if cached is not None:
+                counts.hits += 1
+                return dict(json.loads(cached))
+            if self.real is None:
+                self.real = original()
+            answer: dict[str, str] = self.real.render(tex, display)
+            counts.misses += 1
+            if "error" not in answer:
+                _write_atomic(path, json.dumps(answer, ensure_ascii=False))
+            return answer
+
+        def close(self) -> None:
+            if self.real is not None:
+                self.real.close()
+
+    module.KaTeX = CachedKaTeX  # type: ignore[attr-defined]
+    return counts
