@@ -31,7 +31,14 @@ def _page(counter: Path, *blocks: str) -> str:
 
 
 @pytest.fixture
-def repo(pytester: pytest.Pytester, tmp_path_factory: pytest.TempPathFactory) -> pytest.Pytester:
+def repo(
+    pytester: pytest.Pytester,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> pytest.Pytester:
+    # These tests are about reuse itself: on, whatever the harness around them set
+    # (make test-numerics runs with DLREF_REUSE=0).
+    monkeypatch.setenv("DLREF_REUSE", "1")
     pytester.makeconftest(CONFTEST)
     (pytester.path / "dlref").mkdir()
     (pytester.path / "dlref" / "__init__.py").write_text("VALUE = 1\n")
