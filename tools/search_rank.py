@@ -14,6 +14,7 @@ the index (``overrides/hooks/search_content.py``, the jieba dictionary, the sear
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import re
 import subprocess
@@ -22,21 +23,32 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY = ROOT / "docs" / "glossary.md"
-GLOSSARY_ROW = re.compile(
-    r"^\|\s*([^|]+?)\s*\|\s*([^|]+?)\s*\|\s*\[[^\]]*\]\(([^)#]+)\.md(?:#[^)]*)?\)"
-)
 TOP = 3
+
+
+def _glossary_row() -> re.Pattern[str]:
+    """The glossary row pattern of the search-content hook, which indexes the same rows: one
+    reading of the glossary for the index and for the queries that test it."""
+    path = ROOT / "overrides" / "hooks" / "search_content.py"
+    spec = importlib.util.spec_from_file_location("dlref_hook_search_content", path)
+    assert spec is not None and spec.loader is not None
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    row: re.Pattern[str] = hook.GLOSSARY_ROW
+    return row
 
 
 def glossary_queries() -> list[tuple[str, str]]:
     """(query, page path) for every glossary row: the Chinese term and the English one (without
     a parenthesised aside, which names a related word)."""
     queries = []
+    glossary_row = _glossary_row()
     for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
-        m = GLOSSARY_ROW.match(line)
+        m = glossary_row.match(line)
         if not m or m.group(1) == "术语":
             continue
-        chinese, english, target = m.groups()
+        chinese, english, source = m.groups()
+        target = source.removesuffix(".md")
         path = "/" + (target[: -len("index")] if target.endswith("index") else target + "/")
         queries.append((chinese, path))
         queries.append((re.sub(r"\s*\([^)]*\)", "", english).strip(), path))
