@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tools import build_sites
+from tools import build_sites, pack_offline
 from tools.exec_cache import _tree_digest
 
 
@@ -47,8 +47,11 @@ def test_the_key_changes_with_any_source_file_and_setting(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1")
     keys.add(build_sites.clean_build_key(repo))
     assert len(keys) == 6
+    last = build_sites.clean_build_key(repo)
     monkeypatch.setenv("DLREF_STAGE_T0", "1767225600.5")  # when `make test` started: no input
-    assert build_sites.clean_build_key(repo) in keys
+    assert build_sites.clean_build_key(repo) == last
+    monkeypatch.setenv("DLREF_REQUIRE_BROWSER", "1")  # CI's `make test` sets it: no input
+    assert build_sites.clean_build_key(repo) == last
 
 
 def test_no_key_without_git(tmp_path: Path) -> None:
@@ -75,3 +78,18 @@ def test_a_kept_build_is_reused_only_as_it_was_written(
     (site / "index.html").write_text("<p>页</p>\n")
     build_sites.stats_file(site).unlink()
     assert build_sites.reusable_clean_build(site, "k") is None
+
+
+def test_files_make_test_writes_are_not_sources() -> None:
+    """`make test` packs site-offline.zip while its other stages hash every file git sees (the
+    clean build's key, the unit tests' key in tests/reuse.py): what it writes, even for a
+    moment, must be ignored, or a key computed at that moment never matches again."""
+    written = ["site-offline.zip", pack_offline.temporary(Path("site-offline.zip")).as_posix()]
+    written += ["site/index.html", "site-offline/index.html", "build/x", "test-artifacts/x"]
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", *written],
+        cwd=build_sites.ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    assert sorted(ignored) == sorted(written)

@@ -129,15 +129,32 @@ def test_a_failure_is_never_stored_and_a_page_runs_whole(repo: pytest.Pytester) 
     assert _runs(repo) == 4
 
 
+@pytest.mark.parametrize(
+    ("name", "first", "then"),
+    [
+        # `make test` sets its start time: a new value every run.
+        ("DLREF_STAGE_T0", "1.0", "2.0"),
+        # `.ci/run` with CI=true sets it, a developer's `make test` does not: a run after CI's
+        # run in the same clone reused nothing before it was a harness setting.
+        ("DLREF_REQUIRE_BROWSER", "1", None),
+    ],
+)
 def test_the_harness_settings_are_not_inputs(
-    repo: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+    repo: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    first: str,
+    then: str | None,
 ) -> None:
-    """`make test` sets DLREF_STAGE_T0 to its start time: a new value every run."""
     _write_page(repo, "x = 2")
-    monkeypatch.setenv("DLREF_STAGE_T0", "1.0")
+    monkeypatch.setenv(name, first)
     assert _outcomes(_run(repo)) == {"passed": 1}
-    monkeypatch.setenv("DLREF_STAGE_T0", "2.0")
+    if then is None:
+        monkeypatch.delenv(name)
+    else:
+        monkeypatch.setenv(name, then)
     assert _outcomes(_run(repo)) == {"reused": 1}
+    assert _runs(repo) == 1
 
 
 def test_reuse_can_be_switched_off(repo: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -57,13 +57,16 @@ OUTPUT_VARIABLES = ("PYTHONHASHSEED", "SOURCE_DATE_EPOCH", "MPLBACKEND")
 READS_CONFIGURATION = ("environ", "getenv", "DLREF_")
 # DLREF_* settings of the test harness, on which no output depends: when `make test` started,
 # where it logs stage times, where a build writes its block counts, whether tests are reused,
-# where this cache lives.
+# where this cache lives, and whether a missing Chromium fails the browser tests instead of
+# skipping them (CI sets it: `.ci/run` with CI=true; a skip is never stored, and a pass is the
+# same pass with or without it). A setting in no key must not change any output or result.
 HARNESS = {
     "DLREF_STAGE_T0",
     "DLREF_STAGE_LOG",
     "DLREF_EXEC_STATS",
     "DLREF_REUSE",
     "DLREF_EXEC_CACHE",
+    "DLREF_REQUIRE_BROWSER",
 }
 KEEP_DAYS = 14  # an entry no build used for this long is removed after a build
 # Folders of the repository whose files a block may read without it counting as a dependency
