@@ -236,6 +236,71 @@ def test_the_key_covers_sources_configuration_and_settings(
     assert len({repr(f) for f in facts}) == len(facts)
 
 
+class Griffe:
+    """Stands in for mkdocstrings-python's collection (griffe) and ``get_aliases``."""
+
+    def __init__(self, warn: bool = False) -> None:
+        self.loads = 0
+        self.warn = warn
+
+    def collect(self, handler: Any, identifier: str, options: Any) -> FakeObject:
+        self.loads += 1
+        if self.warn:
+            logging.getLogger("griffe").warning("could not resolve an alias")
+        handler._modules_collection[identifier.split(".")[0]] = True
+        return FakeObject(identifier)
+
+    def aliases(self, handler: Any, identifier: str) -> tuple[str, ...]:
+        if identifier.split(".")[0] not in handler._modules_collection:
+            return ()  # as griffe's: nothing collected, no aliases
+        return (identifier, identifier.replace("functional", "functional._softmax"))
+
+
+def _build(tmp_path: Path, griffe: Griffe, renderer: Renderer) -> tuple[Any, Any, list[Any]]:
+    """One build's use of the API cache, as mkdocstrings makes it: collect, render, then the
+    aliases of every heading (``_process_headings``)."""
+    handler = FakeHandler()
+    handler._modules_collection = {}  # type: ignore[attr-defined]
+    cache = ApiCache(tmp_path / "cache", facts=FACTS)
+    data = cache.collect(griffe.collect, handler, "dlref.functional.softmax", "opts")
+    html = cache.render(renderer, handler, data, "opts", "zh", griffe.collect, griffe.aliases)
+    aliases = [
+        cache.get_aliases(griffe.aliases, griffe.collect, handler, h.get("id"))
+        for h in handler._headings
+    ]
+    return cache, html, aliases
+
+
+def test_a_build_from_the_cache_never_loads_griffe_and_keeps_the_aliases(tmp_path: Path) -> None:
+    griffe, renderer = Griffe(), Renderer()
+    _, html, aliases = _build(tmp_path, griffe, renderer)
+    assert (griffe.loads, renderer.calls) == (1, 1)
+    assert aliases == [("dlref.functional.softmax", "dlref.functional._softmax.softmax")]
+    again, html_again, aliases_again = _build(tmp_path, griffe, renderer)
+    assert (griffe.loads, renderer.calls) == (1, 1), "griffe ran for a cached rendering"
+    assert (html_again, aliases_again) == (html, aliases)
+    assert (again.hits, again.loads) == (1, 0)
+
+
+def test_aliases_of_an_identifier_no_entry_knows_come_from_griffe(tmp_path: Path) -> None:
+    griffe, renderer = Griffe(), Renderer()
+    _build(tmp_path, griffe, renderer)
+    cache, _, _ = _build(tmp_path, griffe, renderer)
+    handler = FakeHandler()
+    handler._modules_collection = {}  # type: ignore[attr-defined]
+    cache.collect(griffe.collect, handler, "dlref.functional.softmax", "opts")
+    got = cache.get_aliases(griffe.aliases, griffe.collect, handler, "dlref.functional.relu")
+    assert got == ("dlref.functional.relu", "dlref.functional._softmax.relu")
+    assert griffe.loads == 2
+
+
+def test_nothing_is_stored_when_griffe_warned_while_collecting(tmp_path: Path) -> None:
+    griffe, renderer = Griffe(warn=True), Renderer()
+    _build(tmp_path, griffe, renderer)
+    _build(tmp_path, griffe, renderer)
+    assert (griffe.loads, renderer.calls) == (2, 2)
+
+
 # -- KaTeX formulas and search marks (tools/render_cache.py) ----------------------------------
 def _katex_hook(tmp_path: Path, version: str = "0.16.0") -> types.ModuleType:
     module = types.ModuleType("katex_hook")

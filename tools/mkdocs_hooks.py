@@ -93,7 +93,12 @@ def on_post_build(config: Any) -> None:
         search.misses,
     )
     api: api_cache.ApiCache = _state["api"]
-    log.info("API cache: %d entries from the cache, %d rendered", api.hits, api.misses)
+    log.info(
+        "API cache: %d entries from the cache, %d rendered; griffe collected %d times",
+        api.hits,
+        api.misses,
+        api.loads,
+    )
     for name, counts in (
         ("highlighting", _state["highlight"]),
         ("search marks", _state["marks"]),
