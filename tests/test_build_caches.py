@@ -131,6 +131,70 @@ def test_lazy_jieba_loads_the_dictionaries_before_the_first_cut(tmp_path: Path) 
     assert calls == ["load d.txt", "cut 熵", "cut 熵"]
 
 
+class CountingJieba:
+    """Splits after every character; counts dictionary loads and cuts."""
+
+    def __init__(self) -> None:
+        self.loads = 0
+        self.cuts = 0
+
+    def load_userdict(self, path: str) -> None:
+        self.loads += 1
+
+    def cut(self, text: bytes | str) -> Any:
+        self.cuts += 1
+        word = text.decode("utf-8") if isinstance(text, bytes) else text
+        return iter(list(word))
+
+
+def _remembering(tmp_path: Path, real: CountingJieba, words: str = "熵 5\n") -> LazyJieba:
+    (tmp_path / "d.txt").write_text(words, encoding="utf-8")
+    lazy = LazyJieba(real, tmp_path / "memo")
+    lazy.load_userdict(str(tmp_path / "d.txt"))
+    return lazy
+
+
+def test_a_segmentation_seen_by_an_earlier_build_needs_no_jieba(tmp_path: Path) -> None:
+    real = CountingJieba()
+    first = _remembering(tmp_path, real)
+    assert list(first.cut("交叉熵".encode())) == ["交", "叉", "熵"]
+    first.save()
+    again = _remembering(tmp_path, real)
+    assert list(again.cut("交叉熵".encode())) == ["交", "叉", "熵"]
+    assert (real.loads, real.cuts, again.ready) == (1, 1, False), "jieba ran for a known text"
+    assert list(again.cut("正则化")) == ["正", "则", "化"]  # new text: jieba loads, cuts
+    assert (real.loads, real.cuts, again.ready) == (2, 2, True)
+
+
+def test_other_dictionaries_segment_again(tmp_path: Path) -> None:
+    real = CountingJieba()
+    first = _remembering(tmp_path, real)
+    list(first.cut("交叉熵"))
+    first.save()
+    list(_remembering(tmp_path, real, words="交叉熵 5\n").cut("交叉熵"))
+    assert real.cuts == 2
+
+
+def test_a_preloaded_jieba_segments_in_its_child_process(tmp_path: Path) -> None:
+    """preload(): the dictionaries load in a forked child; the segmentation is the child's, and
+    this process never loads them."""
+
+    class Initializing(CountingJieba):
+        def initialize(self) -> None:
+            self.loads += 1
+
+    real = Initializing()
+    lazy = _remembering(tmp_path, real)
+    lazy.preload()
+    try:
+        assert list(lazy.cut("交叉熵".encode())) == ["交", "叉", "熵"]
+        assert list(lazy.cut("正则化")) == ["正", "则", "化"]
+    finally:
+        lazy.close()
+    assert (real.loads, real.cuts, lazy.ready) == (0, 0, False), "segmented in this process"
+    assert lazy.child is None
+
+
 def test_entries_made_while_a_warning_was_logged_are_not_stored(tmp_path: Path) -> None:
     warning = Indexer(warn=True)
     _index(_search_cache(tmp_path), FakePage(), warning)

@@ -25,7 +25,7 @@ A block that fails is never stored.
 
 The cache lives in ``build/exec-cache/`` (``$DLREF_EXEC_CACHE`` names another folder); entries
 are content-addressed JSON files, written atomically, so two builds can share it; one that no
-build used for two weeks is removed after a build (:func:`prune`). A clean build
+build used for two weeks is removed after a build, at most once a day (:func:`prune`). A clean build
 (``tools.sitecheck.clean_build``) gets an empty folder of its own. Jupyter Book's jupyter-cache
 was measured and not used: see ``docs/contributing.md`` (构建与测试耗时).
 """

@@ -8,6 +8,9 @@ for the pages that did not change.
   instance) and the installed packages (Pygments, pymdown-extensions, lexer plugins). The one
   side effect it can have, storing an HTML title in the Markdown stash, is watched: a call that
   stored something is not cached.
+* markdown-exec's ``MarkdownConverter.convert`` turns a block's output (and its source tabs)
+  into HTML through a new Markdown instance with every configured extension, for each of the
+  site's executed blocks, cached output or not (:func:`cache_exec_markdown`).
 * ``mark_unsearchable(html)`` of ``overrides/hooks/search_content.py`` marks what the search
   index leaves out. It is a function of the page's HTML and of that file's code: the key holds
   the HTML and the file's SHA-256 (with Python's version, for its HTML parser).
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -159,4 +163,59 @@ def cache_katex(module: ModuleType, directory: Path) -> Counts | None:
                 self.real.close()
 
     module.KaTeX = CachedKaTeX  # type: ignore[attr-defined]
+    return counts
+
+
+_EXEC_CONVERT: list[Callable[..., Any]] = []
+PLACEHOLDER = re.compile(r'<div class="[0-9a-f-]{36}"></div>')  # markdown-exec's uuid4 stash
+
+
+def cache_exec_markdown(directory: Path, facts: dict[str, Any]) -> Counts:
+    """Put a cache in front of markdown-exec's ``MarkdownConverter.convert`` (a block's output
+    as Markdown to HTML, in a Markdown instance made for it with the configured extensions).
+
+    Its HTML is a function of the text, the stashed HTML it puts back (an HTML block's output
+    next to its source tabs: the placeholders are random, so the key holds them by position),
+    the prefix it gives every id (``exec-N--``, where N counts conversions in the whole build:
+    a hit counts too, so the ids that follow are the same as in a clean build), whether headings
+    go to the table of contents, and the configuration: ``facts`` (mkdocs.yml, ``DLREF_*``
+    settings, every installed package's version, Python: :func:`tools.api_cache.base_facts`).
+    A conversion that reported a heading to the page's table of contents is not stored."""
+    from markdown_exec._internal import rendering
+    from markdown_exec._internal.processors import InsertHeadings
+
+    converter = rendering.MarkdownConverter
+    if not _EXEC_CONVERT:
+        _EXEC_CONVERT.append(converter.convert)
+    original = _EXEC_CONVERT[0]
+    counts = Counts()
+    base = _key(FORMAT, facts)
+
+    def convert(
+        self: Any, text: str, stash: dict[str, str] | None = None, id_prefix: str | None = None
+    ) -> Any:
+        from markupsafe import Markup
+
+        order = {p: f"<placeholder {i}>" for i, p in enumerate(PLACEHOLDER.findall(text))}
+        keyed_text = PLACEHOLDER.sub(lambda m: order[m.group(0)], text)
+        keyed_stash = sorted((order.get(k, k), v) for k, v in (stash or {}).items())
+        prefix = id_prefix if id_prefix is not None else f"exec-{converter.counter + 1}--"
+        key = _key(base, keyed_text, keyed_stash, prefix, self._update_toc)
+        path = directory / "exec-markdown" / key[:2] / f"{key}.html"
+        cached = _read(path)
+        if cached is not None:
+            counts.hits += 1
+            converter.counter += 1  # as the conversion would: the next block's ids follow
+            if self._update_toc:  # as _mimic does on every conversion
+                rendering._register_headings_processors(self._original_md)
+            return Markup(cached)  # HTML markdown-exec made
+        markup = original(self, text, stash=stash, id_prefix=id_prefix)
+        counts.misses += 1
+        md = self._original_md
+        inserter = md.treeprocessors[InsertHeadings.name] if self._update_toc else None
+        if inserter is None or not inserter.headings.get(markup):
+            _write_atomic(path, str(markup))
+        return markup
+
+    converter.convert = convert  # type: ignore[method-assign]
     return counts

@@ -22,9 +22,11 @@ empty one), content-addressed JSON written atomically, pruned with it (tools/exe
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import json
+import multiprocessing
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -46,12 +48,49 @@ def _version(name: str) -> str:
 
 class LazyJieba:
     """Stands in for the ``jieba`` module in the search plugin: dictionary calls are recorded
-    (and part of the cache key) and made for real before the first segmentation."""
+    (and part of the cache key) and made for real before the first segmentation.
 
-    def __init__(self, real: Any) -> None:
+    With a ``memo`` folder, each text's segmentation is also remembered (one JSON file per set
+    of dictionaries and jieba version, :meth:`save` after the build): the glossary terms, which
+    the search-content hook segments on every build, and the unchanged stretches of an edited
+    page then need no jieba at all, and jieba loads its dictionaries only for new text."""
+
+    def __init__(self, real: Any, memo: Path | None = None) -> None:
         self.real = real
         self.calls: list[tuple[str, str]] = []
         self.ready = False
+        self.memo_dir = memo
+        self.memo: dict[str, list[str]] | None = None
+        self.memo_path: Path | None = None
+        self.memo_hits = 0
+        self.memo_added = 0
+        self.child: Any = None  # (connection, process) of :meth:`preload`
+
+    def preload(self) -> None:
+        """Start jieba in a child process (forked: same jieba, same dictionary calls) that
+        loads its dictionaries now, on another core, while this process renders pages; the
+        segmentations are then asked of it. Its answers are jieba's own, so the index is the
+        same; only when they are ready differs."""
+        if self.ready or self.child is not None:
+            return
+        context = multiprocessing.get_context("fork")
+        here, there = context.Pipe()
+        process = context.Process(
+            target=_serve, args=(there, self.real, list(self.calls)), daemon=True
+        )
+        process.start()
+        there.close()
+        self.child = (here, process)
+
+    def close(self) -> None:
+        if self.child is not None:
+            here, process = self.child
+            self.child = None
+            with contextlib.suppress(OSError, EOFError):
+                here.send(None)
+            process.join(timeout=5)
+            if process.is_alive():
+                process.terminate()
 
     def set_dictionary(self, path: str) -> None:
         self.calls.append(("set_dictionary", path))
@@ -65,12 +104,58 @@ class LazyJieba:
             for name, path in self.calls
         ]
 
-    def cut(self, *args: Any, **kwargs: Any) -> Any:
+    def _real_cut(self, *args: Any, **kwargs: Any) -> Any:
+        if self.child is not None and len(args) == 1 and not kwargs:
+            here, _ = self.child
+            here.send(args[0])
+            return iter(here.recv())
         if not self.ready:
             self.ready = True
             for name, path in self.calls:
                 getattr(self.real, name)(path)
         return self.real.cut(*args, **kwargs)
+
+    def _memo(self) -> dict[str, list[str]]:
+        if self.memo is None:
+            assert self.memo_dir is not None
+            facts = [FORMAT, _version("jieba"), self.dictionaries()]
+            name = hashlib.sha256(json.dumps(facts).encode()).hexdigest()
+            self.memo_path = self.memo_dir / f"jieba-{name}.json"
+            try:
+                loaded = json.loads(self.memo_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                loaded = None
+            self.memo = loaded if isinstance(loaded, dict) else {}
+            touch(self.memo_path)
+        return self.memo
+
+    def cut(self, sentence: Any, *args: Any, **kwargs: Any) -> Any:
+        if self.memo_dir is None or args or kwargs or not isinstance(sentence, bytes | str):
+            return self._real_cut(sentence, *args, **kwargs)
+        text = sentence.decode("utf-8") if isinstance(sentence, bytes) else sentence
+        memo = self._memo()
+        if text in memo:
+            self.memo_hits += 1
+            return iter(memo[text])
+        words = list(self._real_cut(sentence))
+        memo[text] = words
+        self.memo_added += 1
+        return iter(words)
+
+    def save(self) -> None:
+        """Write the remembered segmentations, if this build added any."""
+        if self.memo_added and self.memo is not None and self.memo_path is not None:
+            _write_atomic(self.memo_path, json.dumps(self.memo, ensure_ascii=False))
+
+
+def _serve(connection: Any, real: Any, calls: list[tuple[str, str]]) -> None:
+    """The child of :meth:`LazyJieba.preload`: jieba with the recorded dictionary calls,
+    segmenting what it is sent until it is sent None."""
+    for name, path in calls:
+        getattr(real, name)(path)
+    real.initialize()
+    while (sentence := connection.recv()) is not None:
+        connection.send(list(real.cut(sentence)))
 
 
 def _toc(items: Any) -> list[Any]:
@@ -141,7 +226,7 @@ def install(directory: Path) -> SearchCache:
     jieba = plugin.jieba
     if isinstance(jieba, LazyJieba):
         jieba = jieba.real
-    lazy = LazyJieba(jieba) if jieba is not None else None
+    lazy = LazyJieba(jieba, directory / "search") if jieba is not None else None
     plugin.jieba = lazy
     cache = SearchCache(directory, lazy)
     if not _ORIGINAL:
