@@ -93,10 +93,14 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 #                      blocks (build/exec-cache/, tools/exec_cache.py), so only blocks whose
 #                      output is not cached yet run, once (tools/build_sites.py)
 #   test-second-build  build/site-again/: a clean build (new process, empty caches: every block
-#                      runs), at the same time, for the reproducibility tests
+#                      runs), at the same time, for the reproducibility tests; kept, and not
+#                      made again while nothing it depends on changed (it says so)
 #   test-unit          unit tests, every Python block in docs/, every docstring example (sybil)
 #   test-built-site    the built-site and browser tests (tests/site) on those four builds
 #   test-lint          make lint
+# A page's code or a browser test whose inputs all match those of its last pass is reported
+# REUSED instead of run again (tests/reuse.py); a fresh clone (CI) runs everything, and so does
+# DLREF_REUSE=0 make test.
 # (`nproc` without OMP_NUM_THREADS, which it would obey: this Makefile exports it as 1.)
 JOBS ?= $(shell env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc 2>/dev/null || echo 2)
 TIMED = $(BIN)/python tools/timed.py
@@ -196,6 +200,6 @@ lock:
 
 clean:
 	rm -rf $(VENV) site site-offline site-offline.zip build/site-hosted build/site-again \
-	  build/site-cached build/exec-cache build/exec-stats \
+	  build/site-cached build/exec-cache build/exec-stats build/test-reuse \
 	  test-artifacts node_modules docs/assets/vendor \
 	  .pytest_cache .mypy_cache .ruff_cache

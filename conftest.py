@@ -12,6 +12,10 @@ matplotlib.use("svg")  # no display here; the pages' figures are SVG anyway (bef
 
 from tests.sybil_setup import docs_sybil, docstrings_sybil
 
+# tests/reuse.py: a warm run reports the stored pass of a page or browser test whose inputs
+# are all unchanged (and says so) instead of running it again. pytester: its own tests.
+pytest_plugins = ["tests.reuse", "pytester"]
+
 # Property tests draw the same examples on every run (derandomize): a test suite that passes
 # must pass again on the same sources, in CI as here. `HYPOTHESIS_PROFILE=explore make test`
 # draws fresh random examples instead, to look for new failures.

@@ -18,13 +18,20 @@ from pathlib import Path
 FOLDER = "dlref-offline"
 
 
+def temporary(archive: Path) -> Path:
+    """Where the archive is written before it replaces the last one: ``site-offline.zip.tmp``,
+    which .gitignore ignores like the archive (`make test` hashes every file git sees while this
+    runs: tools/build_sites.py source_files_digest)."""
+    return archive.with_name(archive.name + ".tmp")
+
+
 def pack(site: Path, archive: Path) -> int:
     if not (site / "index.html").is_file():
         raise SystemExit(f"{site} has no index.html: build it with `make offline`")
     epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "1767225600"))
     date = time.gmtime(max(epoch, 315532800))[:6]  # zip dates start in 1980
     files = sorted(p for p in site.rglob("*") if p.is_file())
-    tmp = archive.with_suffix(".tmp")
+    tmp = temporary(archive)
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
         for path in files:
             info = zipfile.ZipInfo(f"{FOLDER}/{path.relative_to(site).as_posix()}", date)

@@ -7,6 +7,9 @@
   block from the cache), and after a one-sentence prose edit, each into a temporary folder, in
   wall-clock and CPU time, with how many blocks ran. For `make test`, stage by stage, see
   ``make time-test`` (tools/timed.py);
+* **`make test`**: the last ``make time-test`` run's stages and total, wall-clock and CPU time,
+  from ``test-artifacts/make-test-times.jsonl`` (run ``make time-test`` twice in a row for the
+  warm figure: the second run has nothing to build or install and reuses what did not change);
 * **pages and figures**: generated HTML pages (without 404.html), formulas, figures (inline SVG
   or images in the content);
 * **first-visit weight**: the bytes a reader's browser transfers for its first visit of a page,
@@ -37,10 +40,15 @@ from tools.sitecheck import ROOT, build_site, pages, resolve, third_party
 from tools.visit import Tab, find_chromium, launch
 
 FIRST_VISIT_BUDGET = 400_000  # bytes, uncompressed, the median page
+# Issue #16: a one-sentence prose edit rebuilds in this many seconds (wall clock, `make site`),
+# and a warm `make test` (nothing changed since the last one) takes at most this many.
+REBUILD_BUDGET = 5.0
+WARM_TEST_BUDGET = 90.0
 
 # The page edited for the "one-sentence prose edit" build, and the sentence added at its end.
 EDITED_PAGE = ROOT / "docs" / "sequence" / "char-rnn-hello.md"
 SENTENCE = "\n\n这是为测量重新构建的耗时临时加上的一句正文。\n"
+TEST_TIMES = ROOT / "test-artifacts" / "make-test-times.jsonl"  # written by `make time-test`
 
 
 def _timed_build(dest: Path, env: dict[str, str]) -> dict[str, Any]:
@@ -82,6 +90,19 @@ def time_builds() -> dict[str, dict[str, Any]]:
         finally:
             EDITED_PAGE.write_bytes(original)
     return times
+
+
+def test_times(log: Path = TEST_TIMES) -> dict[str, Any] | None:
+    """The last `make time-test` run: when it ended, its total and its stages."""
+    if not log.is_file():
+        return None
+    entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line]
+    total = next((e for e in entries if e["stage"] == "make test"), None)
+    if total is None:
+        return None
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(log.stat().st_mtime))
+    stages = sorted((e for e in entries if e is not total), key=lambda e: e["started"])
+    return {"when": when, "total": total, "stages": stages}
 
 
 def browser_weights(site: Path) -> dict[str, dict[str, int]]:
@@ -133,6 +154,7 @@ def report(site: Path, timings: dict[str, float] | None) -> dict[str, Any]:
     }
     if timings:
         data["builds"] = timings
+    data["make_test"] = test_times()
     weights = browser_weights(site) if find_chromium() else static_weights(site)
     data["first_visit_bytes"] = {}
     for kind, per_page in weights.items():
@@ -160,11 +182,30 @@ def main() -> None:
     if "builds" in data:
         print(f"mkdocs build --strict (the page edited: {EDITED_PAGE.relative_to(ROOT)}):")
         for name, b in data["builds"].items():
+            budget = ""
+            if name == "prose edit":
+                verdict = "within" if b["seconds"] <= REBUILD_BUDGET else "OVER"
+                budget = f" ({verdict} the {REBUILD_BUDGET:g} s budget)"
             print(
                 f"  {name:10s} {b['seconds']:6.1f} s wall, {b['cpu_seconds']:6.1f} s CPU;"
                 f" code blocks: {b['blocks_run']} run, {b['blocks_from_cache']} from the cache"
+                + budget
             )
         print("  (wall time counts waiting for the cores too: CPU time is the build's own work)")
+    run = data["make_test"]
+    if run is None:
+        print("make test: no timing yet (`make time-test` writes it; run it twice for a warm run)")
+    else:
+        t = run["total"]
+        verdict = "within" if t["seconds"] <= WARM_TEST_BUDGET else "OVER"
+        print(
+            f"make test (the last `make time-test`, {run['when']}): {t['seconds']:.1f} s wall,"
+            f" {t['cpu_seconds']:.1f} s CPU"
+            + (f", exit code {t['exit_code']}" if t["exit_code"] else "")
+            + f" ({verdict} the {WARM_TEST_BUDGET:g} s budget for a warm run)"
+        )
+        for e in run["stages"]:
+            print(f"  {e['seconds']:6.1f} s wall, {e['cpu_seconds']:6.1f} s CPU  {e['stage']}")
     print(f"pages: {data['pages']}  figures: {data['figures']}  formulas: {data['formulas']}")
     print(
         f"site size: {data['site_bytes'] / 1e6:.2f} MB"

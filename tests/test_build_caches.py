@@ -1,0 +1,439 @@
+"""tools/search_cache.py and tools/api_cache.py never serve stale output: a page's search entries
+and an API entry's rendering are reused only under the same inputs, come back exactly as they
+were made (headings included), and nothing made while a warning was logged is stored.
+
+(That a whole build from these caches is byte-identical to a clean build is checked on the real
+site: tests/site/test_reproducible.py.)"""
+
+from __future__ import annotations
+
+import logging
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import Element, tostring
+
+import pytest
+from markupsafe import Markup
+
+from tools import render_cache
+from tools.api_cache import ApiCache, base_facts
+from tools.search_cache import LazyJieba, SearchCache
+
+
+# -- search ------------------------------------------------------------------------------------
+@dataclass
+class Anchor:
+    id: str
+    url: str
+    title: str
+    children: list[Anchor] = field(default_factory=list)
+
+
+@dataclass
+class FakePage:
+    content: str = "<h1 id='a'>交叉熵</h1><p>正文</p>"
+    url: str = "a/"
+    title: str = "交叉熵"
+    meta: dict[str, Any] = field(default_factory=dict)
+    toc: list[Anchor] = field(default_factory=lambda: [Anchor("a", "#a", "交叉熵")])
+
+
+class FakeIndex:
+    def __init__(self) -> None:
+        self.entries: list[dict[str, Any]] = []
+
+
+class Indexer:
+    """Stands in for the search plugin's own indexing; counts its calls."""
+
+    def __init__(self, warn: bool = False) -> None:
+        self.calls = 0
+        self.warn = warn
+
+    def __call__(self, index: FakeIndex, page: FakePage) -> None:
+        self.calls += 1
+        if self.warn:
+            logging.getLogger("mkdocs.plugins.search").warning("something odd")
+        index.entries.append({"location": page.url, "title": page.title, "text": page.content})
+
+
+class NoJieba:
+    def cut(self, text: str) -> list[str]:
+        return [text]
+
+
+def _search_cache(tmp_path: Path, words: str = "交叉熵 5\n") -> SearchCache:
+    user_dict = tmp_path / "user_dict.txt"
+    user_dict.write_text(words, encoding="utf-8")
+    lazy = LazyJieba(NoJieba())
+    lazy.load_userdict(str(user_dict))
+    return SearchCache(tmp_path / "cache", lazy)
+
+
+def _index(cache: SearchCache, page: FakePage, indexer: Indexer) -> list[dict[str, Any]]:
+    index = FakeIndex()
+    cache.add(index, page, indexer)
+    return index.entries
+
+
+def test_an_unchanged_page_is_not_indexed_again(tmp_path: Path) -> None:
+    indexer = Indexer()
+    first = _index(_search_cache(tmp_path), FakePage(), indexer)
+    again = _index(_search_cache(tmp_path), FakePage(), indexer)
+    assert again == first and indexer.calls == 1
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        FakePage(content="<h1 id='a'>交叉熵</h1><p>改过的正文</p>"),
+        FakePage(url="b/"),
+        FakePage(title="熵"),
+        FakePage(meta={"search": {"boost": 0.2}}),
+        FakePage(toc=[Anchor("a", "#a", "交叉熵", [Anchor("b", "#b", "二")])]),
+    ],
+    ids=["content", "url", "title", "front matter", "toc"],
+)
+def test_a_changed_page_is_indexed_again(tmp_path: Path, changed: FakePage) -> None:
+    indexer = Indexer()
+    _index(_search_cache(tmp_path), FakePage(), indexer)
+    entries = _index(_search_cache(tmp_path), changed, indexer)
+    assert indexer.calls == 2
+    assert entries == [{"location": changed.url, "title": changed.title, "text": changed.content}]
+
+
+def test_a_changed_dictionary_indexes_every_page_again(tmp_path: Path) -> None:
+    indexer = Indexer()
+    _index(_search_cache(tmp_path), FakePage(), indexer)
+    _index(_search_cache(tmp_path, words="交叉熵 5\n正则化 5\n"), FakePage(), indexer)
+    assert indexer.calls == 2
+
+
+def test_lazy_jieba_loads_the_dictionaries_before_the_first_cut(tmp_path: Path) -> None:
+    calls: list[str] = []
+
+    class Recorder:
+        def load_userdict(self, path: str) -> None:
+            calls.append(f"load {Path(path).name}")
+
+        def cut(self, text: str) -> list[str]:
+            calls.append(f"cut {text}")
+            return [text]
+
+    (tmp_path / "d.txt").write_text("熵 5\n", encoding="utf-8")
+    lazy = LazyJieba(Recorder())
+    lazy.load_userdict(str(tmp_path / "d.txt"))
+    assert calls == []
+    lazy.cut("熵")
+    lazy.cut("熵")
+    assert calls == ["load d.txt", "cut 熵", "cut 熵"]
+
+
+class CountingJieba:
+    """Splits after every character; counts dictionary loads and cuts."""
+
+    def __init__(self) -> None:
+        self.loads = 0
+        self.cuts = 0
+
+    def load_userdict(self, path: str) -> None:
+        self.loads += 1
+
+    def cut(self, text: bytes | str) -> Any:
+        self.cuts += 1
+        word = text.decode("utf-8") if isinstance(text, bytes) else text
+        return iter(list(word))
+
+
+def _remembering(tmp_path: Path, real: CountingJieba, words: str = "熵 5\n") -> LazyJieba:
+    (tmp_path / "d.txt").write_text(words, encoding="utf-8")
+    lazy = LazyJieba(real, tmp_path / "memo")
+    lazy.load_userdict(str(tmp_path / "d.txt"))
+    return lazy
+
+
+def test_a_segmentation_seen_by_an_earlier_build_needs_no_jieba(tmp_path: Path) -> None:
+    real = CountingJieba()
+    first = _remembering(tmp_path, real)
+    assert list(first.cut("交叉熵".encode())) == ["交", "叉", "熵"]
+    first.save()
+    again = _remembering(tmp_path, real)
+    assert list(again.cut("交叉熵".encode())) == ["交", "叉", "熵"]
+    assert (real.loads, real.cuts, again.ready) == (1, 1, False), "jieba ran for a known text"
+    assert list(again.cut("正则化")) == ["正", "则", "化"]  # new text: jieba loads, cuts
+    assert (real.loads, real.cuts, again.ready) == (2, 2, True)
+
+
+def test_other_dictionaries_segment_again(tmp_path: Path) -> None:
+    real = CountingJieba()
+    first = _remembering(tmp_path, real)
+    list(first.cut("交叉熵"))
+    first.save()
+    list(_remembering(tmp_path, real, words="交叉熵 5\n").cut("交叉熵"))
+    assert real.cuts == 2
+
+
+def test_a_preloaded_jieba_segments_in_its_child_process(tmp_path: Path) -> None:
+    """preload(): the dictionaries load in a forked child; the segmentation is the child's, and
+    this process never loads them."""
+
+    class Initializing(CountingJieba):
+        def initialize(self) -> None:
+            self.loads += 1
+
+    real = Initializing()
+    lazy = _remembering(tmp_path, real)
+    lazy.preload()
+    try:
+        assert list(lazy.cut("交叉熵".encode())) == ["交", "叉", "熵"]
+        assert list(lazy.cut("正则化")) == ["正", "则", "化"]
+    finally:
+        lazy.close()
+    assert (real.loads, real.cuts, lazy.ready) == (0, 0, False), "segmented in this process"
+    assert lazy.child is None
+
+
+def test_entries_made_while_a_warning_was_logged_are_not_stored(tmp_path: Path) -> None:
+    warning = Indexer(warn=True)
+    _index(_search_cache(tmp_path), FakePage(), warning)
+    _index(_search_cache(tmp_path), FakePage(), warning)
+    assert warning.calls == 2
+
+
+# -- API renderings -------------------------------------------------------------------------------
+@dataclass
+class FakeObject:
+    path: str = "dlref.functional.softmax"
+
+
+class FakeHandler:
+    def __init__(self) -> None:
+        self._headings: list[Element] = []
+        self._md = None
+
+
+class Renderer:
+    def __init__(self, warn: bool = False) -> None:
+        self.calls = 0
+        self.warn = warn
+
+    def __call__(self, handler: FakeHandler, data: Any, options: Any, locale: Any = None) -> str:
+        self.calls += 1
+        if self.warn:
+            logging.getLogger("griffe").warning("a docstring could not be parsed")
+        label = Markup("<code></code>&nbsp;softmax")  # trusted HTML: the toc does not escape it
+        heading = Element("h3", {"id": data.path, "data-toc-label": label})
+        heading.text = "<code>softmax</code>"
+        heading.tail = "\n"
+        handler._headings.append(heading)
+        return f"<div>{data.path} {options}</div>"
+
+
+FACTS = {"dlref": "digest of the sources", "distributions": ["mkdocstrings==1.0.8"]}
+
+
+def _render(tmp_path: Path, renderer: Renderer, facts: Any = FACTS, **kw: Any) -> tuple[str, Any]:
+    handler = FakeHandler()
+    cache = ApiCache(tmp_path / "cache", facts=facts)
+    html = cache.render(
+        renderer, handler, kw.get("data", FakeObject()), kw.get("options", "opts"), "zh"
+    )
+    return html, [
+        (tostring(h, encoding="unicode"), h.tail, type(h.text), type(h.get("data-toc-label")))
+        for h in handler._headings
+    ]
+
+
+def test_an_unchanged_entry_comes_back_with_its_headings(tmp_path: Path) -> None:
+    renderer = Renderer()
+    first = _render(tmp_path, renderer)
+    again = _render(tmp_path, renderer)
+    assert again == first and renderer.calls == 1
+    ((xml, tail, text_type, label_type),) = again[1]
+    assert 'id="dlref.functional.softmax"' in xml and tail == "\n"
+    assert (text_type, label_type) == (str, Markup)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"data": FakeObject("dlref.functional.relu")},
+        {"options": "other options"},
+        {"facts": {**FACTS, "dlref": "the sources changed"}},
+        {"facts": {**FACTS, "distributions": ["mkdocstrings==1.0.9"]}},
+    ],
+    ids=["identifier", "options", "sources", "versions"],
+)
+def test_a_changed_input_renders_again(tmp_path: Path, change: dict[str, Any]) -> None:
+    renderer = Renderer()
+    _render(tmp_path, renderer)
+    _render(tmp_path, renderer, **change)
+    assert renderer.calls == 2
+
+
+def test_a_rendering_that_warned_is_not_stored(tmp_path: Path) -> None:
+    renderer = Renderer(warn=True)
+    _render(tmp_path, renderer)
+    _render(tmp_path, renderer)
+    assert renderer.calls == 2
+
+
+def test_the_key_covers_sources_configuration_and_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "repo"
+    (root / "dlref").mkdir(parents=True)
+    (root / "dlref" / "__init__.py").write_text("VALUE = 1\n")
+    (root / "mkdocs.yml").write_text("site_name: x\n")
+    facts = [base_facts(root)]
+    (root / "dlref" / "__init__.py").write_text("VALUE = 2\n")
+    facts.append(base_facts(root))
+    (root / "mkdocs.yml").write_text("site_name: y\n")
+    facts.append(base_facts(root))
+    (root / "overrides").mkdir()
+    (root / "overrides" / "main.html").write_text("{% extends 'base.html' %}\n")
+    facts.append(base_facts(root))
+    monkeypatch.setenv("DLREF_SITE_URL", "https://example.org/")
+    facts.append(base_facts(root))
+    assert len({repr(f) for f in facts}) == len(facts)
+
+
+class Griffe:
+    """Stands in for mkdocstrings-python's collection (griffe) and ``get_aliases``."""
+
+    def __init__(self, warn: bool = False) -> None:
+        self.loads = 0
+        self.warn = warn
+
+    def collect(self, handler: Any, identifier: str, options: Any) -> FakeObject:
+        self.loads += 1
+        if self.warn:
+            logging.getLogger("griffe").warning("could not resolve an alias")
+        handler._modules_collection[identifier.split(".")[0]] = True
+        return FakeObject(identifier)
+
+    def aliases(self, handler: Any, identifier: str) -> tuple[str, ...]:
+        if identifier.split(".")[0] not in handler._modules_collection:
+            return ()  # as griffe's: nothing collected, no aliases
+        return (identifier, identifier.replace("functional", "functional._softmax"))
+
+
+def _build(tmp_path: Path, griffe: Griffe, renderer: Renderer) -> tuple[Any, Any, list[Any]]:
+    """One build's use of the API cache, as mkdocstrings makes it: collect, render, then the
+    aliases of every heading (``_process_headings``)."""
+    handler = FakeHandler()
+    handler._modules_collection = {}  # type: ignore[attr-defined]
+    cache = ApiCache(tmp_path / "cache", facts=FACTS)
+    data = cache.collect(griffe.collect, handler, "dlref.functional.softmax", "opts")
+    html = cache.render(renderer, handler, data, "opts", "zh", griffe.collect, griffe.aliases)
+    aliases = [
+        cache.get_aliases(griffe.aliases, griffe.collect, handler, h.get("id"))
+        for h in handler._headings
+    ]
+    return cache, html, aliases
+
+
+def test_a_build_from_the_cache_never_loads_griffe_and_keeps_the_aliases(tmp_path: Path) -> None:
+    griffe, renderer = Griffe(), Renderer()
+    _, html, aliases = _build(tmp_path, griffe, renderer)
+    assert (griffe.loads, renderer.calls) == (1, 1)
+    assert aliases == [("dlref.functional.softmax", "dlref.functional._softmax.softmax")]
+    again, html_again, aliases_again = _build(tmp_path, griffe, renderer)
+    assert (griffe.loads, renderer.calls) == (1, 1), "griffe ran for a cached rendering"
+    assert (html_again, aliases_again) == (html, aliases)
+    assert (again.hits, again.loads) == (1, 0)
+
+
+def test_aliases_of_an_identifier_no_entry_knows_come_from_griffe(tmp_path: Path) -> None:
+    griffe, renderer = Griffe(), Renderer()
+    _build(tmp_path, griffe, renderer)
+    cache, _, _ = _build(tmp_path, griffe, renderer)
+    handler = FakeHandler()
+    handler._modules_collection = {}  # type: ignore[attr-defined]
+    cache.collect(griffe.collect, handler, "dlref.functional.softmax", "opts")
+    got = cache.get_aliases(griffe.aliases, griffe.collect, handler, "dlref.functional.relu")
+    assert got == ("dlref.functional.relu", "dlref.functional._softmax.relu")
+    assert griffe.loads == 2
+
+
+def test_nothing_is_stored_when_griffe_warned_while_collecting(tmp_path: Path) -> None:
+    griffe, renderer = Griffe(warn=True), Renderer()
+    _build(tmp_path, griffe, renderer)
+    _build(tmp_path, griffe, renderer)
+    assert (griffe.loads, renderer.calls) == (2, 2)
+
+
+# -- KaTeX formulas and search marks (tools/render_cache.py) ----------------------------------
+def _katex_hook(tmp_path: Path, version: str = "0.16.0") -> types.ModuleType:
+    module = types.ModuleType("katex_hook")
+    (tmp_path / "katex").mkdir(exist_ok=True)
+    (tmp_path / "katex" / "package.json").write_text(f'{{"version": "{version}"}}')
+    (tmp_path / "render.cjs").write_text("// renderer\n")
+    module.KATEX = tmp_path / "katex"  # type: ignore[attr-defined]
+    module.RENDERER = tmp_path / "render.cjs"  # type: ignore[attr-defined]
+    module.started = 0  # type: ignore[attr-defined]
+
+    class KaTeX:
+        def __init__(self) -> None:
+            module.started += 1  # type: ignore[attr-defined]
+
+        def render(self, tex: str, display: bool) -> dict[str, str]:
+            if tex == "\\frac{1}":
+                return {"error": "bad"}
+            return {"html": f"<span>{tex}{display}</span>"}
+
+        def close(self) -> None:
+            pass
+
+    module.KaTeX = KaTeX  # type: ignore[attr-defined]
+    return module
+
+
+def test_a_formula_is_typeset_once_and_node_starts_only_for_a_new_one(tmp_path: Path) -> None:
+    hook = _katex_hook(tmp_path)
+    render_cache.cache_katex(hook, tmp_path / "cache")
+    first = hook.KaTeX().render("a^2", False)
+    assert hook.started == 1
+    render_cache.cache_katex(hook, tmp_path / "cache")  # the next build
+    assert hook.KaTeX().render("a^2", False) == first and hook.started == 1
+    assert hook.KaTeX().render("a^2", True) != first and hook.started == 2  # display: new
+    hook.KaTeX().render("\\frac{1}", False)
+    renderer = hook.KaTeX()
+    assert renderer.render("\\frac{1}", False) == {"error": "bad"}  # never stored
+    assert hook.started == 4
+
+
+def test_a_new_katex_renders_every_formula_again(tmp_path: Path) -> None:
+    hook = _katex_hook(tmp_path)
+    render_cache.cache_katex(hook, tmp_path / "cache")
+    hook.KaTeX().render("a^2", False)
+    hook = _katex_hook(tmp_path, version="0.16.1")
+    render_cache.cache_katex(hook, tmp_path / "cache")
+    hook.KaTeX().render("a^2", False)
+    assert hook.started == 1
+
+
+def test_search_marks_follow_the_page_and_the_hook_code(tmp_path: Path) -> None:
+    source = tmp_path / "search_content.py"
+    source.write_text("def mark_unsearchable(content):\n    return content + '!'\n")
+    calls: list[str] = []
+
+    def load() -> types.ModuleType:
+        module = types.ModuleType("search_content")
+        module.__file__ = str(source)
+
+        def mark_unsearchable(content: str) -> str:
+            calls.append(content)
+            return content + "!"
+
+        module.mark_unsearchable = mark_unsearchable  # type: ignore[attr-defined]
+        render_cache.cache_search_marks(module, tmp_path / "cache")
+        return module
+
+    assert load().mark_unsearchable("<p>页</p>") == "<p>页</p>!"
+    assert load().mark_unsearchable("<p>页</p>") == "<p>页</p>!" and len(calls) == 1
+    assert load().mark_unsearchable("<p>改</p>") == "<p>改</p>!" and len(calls) == 2
+    source.write_text(source.read_text() + "# changed\n")
+    assert load().mark_unsearchable("<p>页</p>") == "<p>页</p>!" and len(calls) == 3
