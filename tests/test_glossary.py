@@ -35,19 +35,27 @@ def test_no_duplicate_terms() -> None:
     assert len(terms) == len(set(terms)), sorted(t for t in terms if terms.count(t) > 1)
 
 
-def test_linked_pages_use_the_term() -> None:
-    missing = []
+def linked_rows() -> list[tuple[re.Match[str], str, str]]:
+    """(row, linked page's path, that page's text) for every row that links a page; a row
+    without a link must say 待补."""
+    linked = []
     for rows in tables().values():
         for m in rows:
             link = LINK.match(m["page"])
             if link is None:
                 assert m["page"] == "待补", m["page"]
                 continue
-            page = (DOCS / link["path"]).read_text(encoding="utf-8")
-            for part in m["zh"].split(" / "):
-                word = part.split("（")[0]
-                if word not in page:
-                    missing.append(f"{word!r} is linked to {link['path']} but not used there")
+            linked.append((m, link["path"], (DOCS / link["path"]).read_text(encoding="utf-8")))
+    return linked
+
+
+def test_linked_pages_use_the_term() -> None:
+    missing = []
+    for m, path, page in linked_rows():
+        for part in m["zh"].split(" / "):
+            word = part.split("（")[0]
+            if word not in page:
+                missing.append(f"{word!r} is linked to {path} but not used there")
     # Every missing term at once, so one run lists all the pages that need the term.
     assert not missing, "\n".join(missing)
 
@@ -57,16 +65,11 @@ def test_linked_pages_gloss_the_english_term() -> None:
     the English in parentheses at first use), so a search in English finds the page by its text.
     The parenthesised part of the English column (an abbreviation, an alias) is not required."""
     missing = []
-    for rows in tables().values():
-        for m in rows:
-            link = LINK.match(m["page"])
-            if link is None:
-                continue
-            page = (DOCS / link["path"]).read_text(encoding="utf-8").lower()
-            for part in m["en"].split(" / "):
-                name = re.sub(r"\s*\(.*?\)", "", part).strip().lower()
-                if name not in page:
-                    missing.append(f"{name!r} ({m['zh']}) does not appear on {link['path']}")
+    for m, path, page in linked_rows():
+        for part in m["en"].split(" / "):
+            name = re.sub(r"\s*\(.*?\)", "", part).strip().lower()
+            if name not in page.lower():
+                missing.append(f"{name!r} ({m['zh']}) does not appear on {path}")
     assert not missing, "\n".join(missing)
 
 
