@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.dlref-installed
-KATEX  := docs/assets/vendor/katex/katex.min.css
+VENDOR := docs/assets/vendor/temml/temml.css
 # Same sources, same site: fixed dates and hash seeds for every build.
 export SOURCE_DATE_EPOCH ?= 1767225600
 export PYTHONHASHSEED    ?= 0
@@ -44,15 +44,16 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[docs,test]"
 	touch $@
 
-# KaTeX comes from the npm registry (pinned in package-lock.json): the build typesets every
-# formula with it under node, and its stylesheet and fonts are copied into the site (no CDN).
-$(KATEX): package.json package-lock.json tools/vendor_assets.py | $(STAMP)
-	@command -v npm >/dev/null || { echo "需要 npm（Node.js）来安装 KaTeX：apt-get install nodejs npm"; exit 1; }
+# Temml and the math font come from the npm registry (pinned in package-lock.json): the build
+# typesets every formula as MathML with Temml under node, and Temml's stylesheet is copied into
+# the site (no CDN); the font is cut down to the formulas' characters at build time.
+$(VENDOR): package.json package-lock.json tools/vendor_assets.py | $(STAMP)
+	@command -v npm >/dev/null || { echo "需要 npm（Node.js）来安装 Temml 等前端依赖：apt-get install nodejs npm"; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 	$(BIN)/python tools/vendor_assets.py
 	touch $@
 
-env: $(STAMP) $(KATEX)
+env: $(STAMP) $(VENDOR)
 
 # ---- site ----------------------------------------------------------------------------------
 serve: env

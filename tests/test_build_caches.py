@@ -365,54 +365,78 @@ def test_nothing_is_stored_when_griffe_warned_while_collecting(tmp_path: Path) -
     assert (griffe.loads, renderer.calls) == (2, 2)
 
 
-# -- KaTeX formulas and search marks (tools/render_cache.py) ----------------------------------
-def _katex_hook(tmp_path: Path, version: str = "0.16.0") -> types.ModuleType:
-    module = types.ModuleType("katex_hook")
-    (tmp_path / "katex").mkdir(exist_ok=True)
-    (tmp_path / "katex" / "package.json").write_text(f'{{"version": "{version}"}}')
+# -- formulas, the math font and search marks (tools/render_cache.py) ------------------------
+def _math_hook(tmp_path: Path, version: str = "0.13.0") -> types.ModuleType:
+    module = types.ModuleType("mathml_hook")
+    (tmp_path / "temml").mkdir(exist_ok=True)
+    (tmp_path / "temml" / "package.json").write_text(f'{{"version": "{version}"}}')
     (tmp_path / "render.cjs").write_text("// renderer\n")
-    module.KATEX = tmp_path / "katex"  # type: ignore[attr-defined]
+    if not (tmp_path / "font.woff2").exists():
+        (tmp_path / "font.woff2").write_bytes(b"font")
+    module.TEMML = tmp_path / "temml"  # type: ignore[attr-defined]
     module.RENDERER = tmp_path / "render.cjs"  # type: ignore[attr-defined]
+    module.FONT_SOURCE = tmp_path / "font.woff2"  # type: ignore[attr-defined]
     module.started = 0  # type: ignore[attr-defined]
+    module.subsets = []  # type: ignore[attr-defined]
 
-    class KaTeX:
+    class Temml:
         def __init__(self) -> None:
             module.started += 1  # type: ignore[attr-defined]
 
         def render(self, tex: str, display: bool) -> dict[str, str]:
             if tex == "\\frac{1}":
                 return {"error": "bad"}
-            return {"html": f"<span>{tex}{display}</span>"}
+            return {"html": f"<math>{tex}{display}</math>"}
 
         def close(self) -> None:
             pass
 
-    module.KaTeX = KaTeX  # type: ignore[attr-defined]
+    def subset_font(characters: str) -> bytes:
+        module.subsets.append(characters)  # type: ignore[attr-defined]
+        return (tmp_path / "font.woff2").read_bytes() + characters.encode()
+
+    module.Temml = Temml  # type: ignore[attr-defined]
+    module.subset_font = subset_font  # type: ignore[attr-defined]
     return module
 
 
 def test_a_formula_is_typeset_once_and_node_starts_only_for_a_new_one(tmp_path: Path) -> None:
-    hook = _katex_hook(tmp_path)
-    render_cache.cache_katex(hook, tmp_path / "cache")
-    first = hook.KaTeX().render("a^2", False)
+    hook = _math_hook(tmp_path)
+    render_cache.cache_mathml(hook, tmp_path / "cache")
+    first = hook.Temml().render("a^2", False)
     assert hook.started == 1
-    render_cache.cache_katex(hook, tmp_path / "cache")  # the next build
-    assert hook.KaTeX().render("a^2", False) == first and hook.started == 1
-    assert hook.KaTeX().render("a^2", True) != first and hook.started == 2  # display: new
-    hook.KaTeX().render("\\frac{1}", False)
-    renderer = hook.KaTeX()
+    render_cache.cache_mathml(hook, tmp_path / "cache")  # the next build
+    assert hook.Temml().render("a^2", False) == first and hook.started == 1
+    assert hook.Temml().render("a^2", True) != first and hook.started == 2  # display: new
+    hook.Temml().render("\\frac{1}", False)
+    renderer = hook.Temml()
     assert renderer.render("\\frac{1}", False) == {"error": "bad"}  # never stored
     assert hook.started == 4
 
 
-def test_a_new_katex_renders_every_formula_again(tmp_path: Path) -> None:
-    hook = _katex_hook(tmp_path)
-    render_cache.cache_katex(hook, tmp_path / "cache")
-    hook.KaTeX().render("a^2", False)
-    hook = _katex_hook(tmp_path, version="0.16.1")
-    render_cache.cache_katex(hook, tmp_path / "cache")
-    hook.KaTeX().render("a^2", False)
+def test_a_new_temml_renders_every_formula_again(tmp_path: Path) -> None:
+    hook = _math_hook(tmp_path)
+    render_cache.cache_mathml(hook, tmp_path / "cache")
+    hook.Temml().render("a^2", False)
+    hook = _math_hook(tmp_path, version="0.13.1")
+    render_cache.cache_mathml(hook, tmp_path / "cache")
+    hook.Temml().render("a^2", False)
     assert hook.started == 1
+
+
+def test_the_math_font_is_cut_again_only_for_new_characters_or_a_new_font(tmp_path: Path) -> None:
+    hook = _math_hook(tmp_path)
+    render_cache.cache_mathml(hook, tmp_path / "cache")
+    first = hook.subset_font("ab")
+    assert first == b"fontab" and hook.subsets == ["ab"]
+    hook = _math_hook(tmp_path)  # the next build
+    render_cache.cache_mathml(hook, tmp_path / "cache")
+    assert hook.subset_font("ab") == first and hook.subsets == []
+    assert hook.subset_font("abc") == b"fontabc" and hook.subsets == ["abc"]
+    (tmp_path / "font.woff2").write_bytes(b"newer font")
+    hook = _math_hook(tmp_path)
+    render_cache.cache_mathml(hook, tmp_path / "cache")
+    assert hook.subset_font("ab") == b"newer fontab" and hook.subsets == ["ab"]
 
 
 def test_search_marks_follow_the_page_and_the_hook_code(tmp_path: Path) -> None:

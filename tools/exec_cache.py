@@ -155,12 +155,16 @@ def fingerprint(root: Path = ROOT, cache_dir: Path = DEFAULT_DIR) -> dict[str, A
     return facts
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def _write_atomic(path: Path, content: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        if isinstance(content, bytes):
+            with os.fdopen(fd, "wb") as b:
+                b.write(content)
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(content)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

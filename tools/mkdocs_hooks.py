@@ -6,7 +6,7 @@
   only the edited page is parsed and segmented (jieba loads its dictionaries only then).
 * mkdocstrings' rendered API entries go through :mod:`tools.api_cache`, code highlighting and
   the search-content hook's marks (``overrides/hooks/search_content.py``, its
-  ``mark_unsearchable``) and KaTeX's formulas (``overrides/hooks/katex.py``) through
+  ``mark_unsearchable``) and the formulas' MathML and font (``overrides/hooks/mathml.py``) through
   :mod:`tools.render_cache`.
 * Every lesson page gets a notebook of itself (:mod:`tools.notebooks`), next to it in the site,
   and a link to it under its title.
@@ -43,12 +43,12 @@ def on_config(config: Any) -> Any:
         directory, _state["api"].facts["distributions"]
     )
     _state["exec markdown"] = render_cache.cache_exec_markdown(directory, _state["api"].facts)
-    _state["marks"] = _state["katex"] = None
+    _state["marks"] = _state["math"] = None
     for name, module in config["hooks"].items():
         if name.endswith("search_content.py") and hasattr(module, "mark_unsearchable"):
             _state["marks"] = render_cache.cache_search_marks(module, directory)
-        if name.endswith("katex.py"):
-            _state["katex"] = render_cache.cache_katex(module, directory)
+        if name.endswith("mathml.py"):
+            _state["math"] = render_cache.cache_mathml(module, directory)
     return config
 
 
@@ -142,7 +142,7 @@ def on_post_build(config: Any) -> None:
         ("highlighting", _state["highlight"]),
         ("block output HTML", _state["exec markdown"]),
         ("search marks", _state["marks"]),
-        ("KaTeX", _state["katex"]),
+        ("MathML", _state["math"]),
     ):
         if counts is not None:
             log.info("%s cache: %d from the cache, %d computed", name, counts.hits, counts.misses)

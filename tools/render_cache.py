@@ -1,6 +1,6 @@
 """Caches for pure steps of every page's build: code highlighting, the search-content marks and
-KaTeX's formulas (:func:`cache_katex`), so that a build after a prose edit does not redo them
-for the pages that did not change.
+the math hook's formulas and font (:func:`cache_mathml`), so that a build after a prose edit
+does not redo them for the pages that did not change.
 
 * ``pymdownx.highlight.Highlight.highlight`` turns a code block's source into HTML with
   Pygments (every page block, markdown-exec's source tabs, the API listings). Its output is a
@@ -115,18 +115,24 @@ def cache_search_marks(module: ModuleType, directory: Path) -> Counts:
     return counts
 
 
-def cache_katex(module: ModuleType, directory: Path) -> Counts | None:
-    """Put a cache in front of the KaTeX hook's renderer (``overrides/hooks/katex.py``, its
-    ``KaTeX`` class): a formula's HTML is a function of its TeX, display or inline, KaTeX
-    (``node_modules/katex/package.json``, pinned by package-lock.json), the renderer script and
-    node's version. node starts only when a formula is not in the cache; a formula KaTeX
-    cannot render is never stored (the hook logs it as an error on every build)."""
-    original = getattr(module, "_UncachedKaTeX", None) or getattr(module, "KaTeX", None)
-    katex, renderer = getattr(module, "KATEX", None), getattr(module, "RENDERER", None)
-    if original is None or katex is None or renderer is None:
+def cache_mathml(module: ModuleType, directory: Path) -> Counts | None:
+    """Put a cache in front of the math hook's renderer (``overrides/hooks/mathml.py``, its
+    ``Temml`` class) and of its font subsetter (``subset_font``).
+
+    A formula's MathML is a function of its TeX, display or inline, Temml
+    (``node_modules/temml/package.json``, pinned by package-lock.json), the renderer script and
+    node's version. node starts only when a formula is not in the cache; a formula Temml cannot
+    render is never stored (the hook logs it as an error on every build). The cut-down font is a
+    function of its characters, the whole font file and fontTools' version."""
+    original = getattr(module, "_UncachedTemml", None) or getattr(module, "Temml", None)
+    subset = getattr(module, "_uncached_subset_font", None) or getattr(module, "subset_font", None)
+    temml, renderer = getattr(module, "TEMML", None), getattr(module, "RENDERER", None)
+    font = getattr(module, "FONT_SOURCE", None)
+    if original is None or subset is None or temml is None or renderer is None or font is None:
         return None
-    module._UncachedKaTeX = original  # type: ignore[attr-defined]
-    package = Path(katex) / "package.json"
+    module._UncachedTemml = original  # type: ignore[attr-defined]
+    module._uncached_subset_font = subset  # type: ignore[attr-defined]
+    package = Path(temml) / "package.json"
     node = shutil.which("node")
     node_version = (
         subprocess.run([node, "--version"], capture_output=True, text=True).stdout if node else ""
@@ -139,13 +145,13 @@ def cache_katex(module: ModuleType, directory: Path) -> Counts | None:
     )
     counts = Counts()
 
-    class CachedKaTeX:
+    class CachedTemml:
         def __init__(self) -> None:
             self.real: Any = None  # the node process, started on the first miss
 
         def render(self, tex: str, display: bool) -> dict[str, str]:
             key = _key(base, tex, display)
-            path = directory / "katex" / key[:2] / f"{key}.json"
+            path = directory / "mathml" / key[:2] / f"{key}.json"
             cached = _read(path)
             if cached is not None:
                 counts.hits += 1
@@ -162,7 +168,28 @@ def cache_katex(module: ModuleType, directory: Path) -> Counts | None:
             if self.real is not None:
                 self.real.close()
 
-    module.KaTeX = CachedKaTeX  # type: ignore[attr-defined]
+    def subset_font(characters: str) -> bytes:
+        import fontTools
+
+        source = Path(font)
+        key = _key(
+            FORMAT,
+            characters,
+            hashlib.sha256(source.read_bytes()).hexdigest() if source.is_file() else None,
+            fontTools.version,
+        )
+        path = directory / "math-font" / key[:2] / f"{key}.woff2"
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = subset(characters)
+            _write_atomic(path, data)
+        else:
+            touch(path)
+        return bytes(data)
+
+    module.Temml = CachedTemml  # type: ignore[attr-defined]
+    module.subset_font = subset_font  # type: ignore[attr-defined]
     return counts
 
 

@@ -69,12 +69,12 @@ class Figure:
 
 @dataclass
 class Formula:
-    """A formula: its TeX (from the MathML annotation KaTeX writes when the build typeset it,
+    """A formula: its TeX (from the MathML annotation Temml writes when the build typeset it,
     else the element's text) and whether it is a display formula."""
 
     tex: str
     display: bool
-    typeset: bool = False  # KaTeX's HTML is in the page (the build typeset it)
+    typeset: bool = False  # its MathML is in the page (the build typeset it)
 
 
 @dataclass

@@ -1,46 +1,67 @@
 """Copy the front-end assets the site needs from node_modules/ into docs/assets/vendor/.
 
-Run by `make` after `npm ci`. Only what a page uses is copied: KaTeX's stylesheet and its WOFF2
-fonts (formulas are typeset at build time by overrides/hooks/katex.py, so no page runs KaTeX's
-script); and iframe-worker's shim, which lets the offline copy's search run from file://. The
-stylesheet is rewritten to list only the WOFF2 files, so the site ships no font file that no
-browser would ask for.
+Run by `make` after `npm ci`. Only what a page uses is copied:
+
+* Temml's stylesheet (formulas are typeset as MathML at build time by
+  overrides/hooks/mathml.py, so no page runs math JavaScript), rewritten to draw formulas in the
+  site's own math font: STIX Two Math, which that hook cuts down at build time to the characters
+  the formulas use and writes next to the stylesheet (``STIXTwoMath-dlref.woff2``). Temml's own
+  small font (``Temml.woff2``, for primes and script capitals) comes along; a browser fetches a
+  font only for a page that shows one of its characters. With them, their licences.
+* iframe-worker's shim, which lets the offline copy's search run from file://.
 """
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SRC = ROOT / "node_modules" / "katex" / "dist"
-DST = ROOT / "docs" / "assets" / "vendor" / "katex"
+TEMML = ROOT / "node_modules" / "temml" / "dist"
+STIX = ROOT / "node_modules" / "@fontsource" / "stix-two-math"
+DST = ROOT / "docs" / "assets" / "vendor" / "temml"
 
-# `,url(fonts/X.woff) format("woff")` and the same for .ttf: dropped, WOFF2 stays.
-OTHER_FORMATS = re.compile(r',url\(fonts/[^)]+\.(?:woff|ttf)\) format\("(?:woff|truetype)"\)')
+# Temml-Local.css asks for the reader's installed math fonts; the site brings its own, so that a
+# formula looks the same on every system (and renders well on one without any math font).
+LOCAL_FONTS = "font-family: \"Cambria Math\", 'STIXTwoMath-Regular', 'NotoSansMath-Regular', math;"
+OWN_FONT = 'font-family: "dlref STIX Two Math", math;'
+FONT_FACE = """/* The site's math font: STIX Two Math (SIL Open Font License 1.1, see STIX-LICENSE),
+   cut down to the characters the site's formulas use by overrides/hooks/mathml.py at build
+   time. */
+@font-face {
+  font-family: "dlref STIX Two Math";
+  src: url("STIXTwoMath-dlref.woff2") format("woff2");
+  font-weight: normal;
+  font-style: normal;
+}
+
+"""
 
 
 def main() -> None:
-    if not SRC.is_dir():
-        raise SystemExit(f"{SRC} is missing: run `npm ci` first")
+    vendor_temml()
+    vendor_iframe_worker()
+
+
+def vendor_temml() -> None:
+    if not TEMML.is_dir() or not STIX.is_dir():
+        raise SystemExit(f"{TEMML} or {STIX} is missing: run `npm ci` first")
     if DST.exists():
         shutil.rmtree(DST)
-    (DST / "fonts").mkdir(parents=True)
-    css = (SRC / "katex.min.css").read_text(encoding="utf-8")
-    css, n = OTHER_FORMATS.subn("", css)
-    if n == 0 or ".woff)" in css or ".ttf)" in css:
+    DST.mkdir(parents=True)
+    css = (TEMML / "Temml-Local.css").read_text(encoding="utf-8")
+    if css.count(LOCAL_FONTS) != 1:
         raise SystemExit(
-            "katex.min.css changed its @font-face layout: update tools/vendor_assets.py"
+            "Temml-Local.css changed its font-family rule: update tools/vendor_assets.py"
         )
-    (DST / "katex.min.css").write_text(css, encoding="utf-8")
-    for font in sorted((SRC / "fonts").glob("*.woff2")):
-        shutil.copy2(font, DST / "fonts" / font.name)
-    license_file = SRC.parent / "LICENSE"
-    if license_file.exists():
-        shutil.copy2(license_file, DST / "LICENSE")
-    print(f"vendored KaTeX into {DST.relative_to(ROOT)}")
-    vendor_iframe_worker()
+    css = FONT_FACE + css.replace(LOCAL_FONTS, OWN_FONT)
+    (DST / "temml.css").write_text(css, encoding="utf-8")
+    shutil.copy2(TEMML / "Temml.woff2", DST / "Temml.woff2")
+    shutil.copy2(TEMML.parent / "LICENSE", DST / "LICENSE")
+    shutil.copy2(STIX / "LICENSE", DST / "STIX-LICENSE")
+    # The KaTeX copy of earlier builds (its stylesheet and fonts), if this checkout still has it.
+    shutil.rmtree(DST.parent / "katex", ignore_errors=True)
+    print(f"vendored Temml's stylesheet into {DST.relative_to(ROOT)}")
 
 
 def vendor_iframe_worker() -> None:

@@ -41,7 +41,7 @@ PAGE_STATE = r"""
 (() => {
   const visible = (el) => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
   const unrendered = [...document.querySelectorAll(".arithmatex")]
-    .filter((el) => !el.querySelector(".katex"))
+    .filter((el) => !el.querySelector("math"))
     .map((el) => el.textContent.trim().slice(0, 80));
   const figures = [];
   for (const fig of document.querySelectorAll("article figure, .md-content figure")) {
@@ -66,13 +66,17 @@ PAGE_STATE = r"""
     .map((img) => img.getAttribute("src"));
   const mathScripts = [...document.scripts]
     .map((s) => s.src)
-    .filter((src) => /katex|mathjax/i.test(src));
+    .filter((src) => /katex|temml|mathjax/i.test(src));
+  // The site's math font: on a page with a formula, loaded (and so drawn with), not a fallback.
+  const mathFont = [...document.fonts].filter((f) => f.family.includes("STIX Two Math"));
   return {
     unrendered,
     figures,
     brokenImages,
     mathScripts,
-    katexGlobal: typeof window.katex !== "undefined",
+    mathGlobal: typeof window.katex !== "undefined" || typeof window.temml !== "undefined",
+    hasMath: !!document.querySelector(".arithmatex math"),
+    mathFontLoaded: mathFont.some((f) => f.status === "loaded"),
     scheme: document.body.getAttribute("data-md-color-scheme"),
     scrollWidth: document.documentElement.scrollWidth,
     innerWidth: window.innerWidth,
@@ -177,8 +181,10 @@ def check_page(tab: Tab, url: str, mode: Mode) -> tuple[list[str], dict[str, Any
     problems = list(visit.problems)
     problems += [f"formula not typeset: {t}" for t in state["unrendered"]]
     problems += [f"math script loaded: {s}" for s in state["mathScripts"]]
-    if state["katexGlobal"]:
-        problems.append("KaTeX's script runs on the page (formulas are typeset at build time)")
+    if state["mathGlobal"]:
+        problems.append("a math script runs on the page (formulas are typeset at build time)")
+    if state["hasMath"] and not state["mathFontLoaded"]:
+        problems.append("formulas on the page, but the math font (STIX Two Math) did not load")
     problems += [f"figure: {f}" for f in state["figures"]]
     problems += [f"image did not load: {s}" for s in state["brokenImages"]]
     if mode.dark and state["scheme"] != "slate":

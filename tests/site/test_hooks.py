@@ -74,24 +74,39 @@ def test_code_in_tabs_without_a_figure_stays_searchable() -> None:
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node not found: the hook needs it")
 def test_formulas_are_typeset_with_their_tex_kept(caplog: pytest.LogCaptureFixture) -> None:
-    katex = _hook("katex")
+    mathml = _hook("mathml")
     try:
         html = (
             '<p><span class="arithmatex">\\(a &lt; b^2\\)</span></p>'
             '<div class="arithmatex">\\[\\frac{1}{2}\\]</div>'
             '<span class="md-ellipsis">梯度：\\(\\nabla f\\)</span>'
         )
-        out, count = katex.typeset(html, "page.md")
+        out, count = mathml.typeset(html, "page.md")
         assert count == 3
-        assert out.count('class="katex"') == 3 and out.count('class="katex-display"') == 1
+        assert out.count("<math") == 3 and out.count('<math display="block"') == 1
+        assert "<mfrac><mn>1</mn><mn>2</mn></mfrac>" in out
         assert '<annotation encoding="application/x-tex">a &lt; b^2</annotation>' in out
         with caplog.at_level(logging.ERROR):
             bad = '<span class="arithmatex">\\(\\frac{1}\\)</span>'
-            out, count = katex.typeset(bad, "page.md")
+            out, count = mathml.typeset(bad, "page.md")
         assert count == 0 and out == bad
-        assert "page.md: KaTeX cannot render" in caplog.text
+        assert "page.md: Temml cannot render" in caplog.text
     finally:
-        katex.on_post_build(None)
+        mathml.on_build_error(RuntimeError())
+
+
+def test_the_math_font_holds_what_formulas_show_and_its_italic_forms() -> None:
+    mathml = _hook("mathml")
+    shown = mathml.shown_characters(
+        "<math><mi>x</mi><mo>≤</mo><mi>α</mi><mtext>常数</mtext>"
+        '<annotation encoding="application/x-tex">x \\le \\alpha Q</annotation></math>'
+    )
+    assert shown == {"x", "≤", "α", "常", "数"}  # not the annotation's TeX
+    assert mathml.italic_form("x") == "\U0001d465"  # 𝑥
+    assert mathml.italic_form("h") == "\u210e"  # ℎ, Planck's constant
+    assert mathml.italic_form("α") == "\U0001d6fc"  # 𝛼
+    assert mathml.italic_form("≤") is None
+    assert mathml.font_characters(shown) == "".join(sorted("x≤α\U0001d465\U0001d6fc"))
 
 
 GLOSSARY = """# 术语表

@@ -6,7 +6,9 @@ it is on, so one run shows the whole list.
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -27,8 +29,10 @@ from tools.sitecheck import (
     third_party,
 )
 
-# The KaTeX the build typesets with (npm, pinned in package-lock.json).
+# KaTeX (npm, pinned in package-lock.json): every formula must also be standard KaTeX input.
 KATEX = ROOT / "node_modules" / "katex" / "dist" / "katex.min.js"
+# The site's math font, cut down at build time by overrides/hooks/mathml.py.
+MATH_FONT_BUDGET = 80_000  # bytes; the whole STIX Two Math is 403 KB
 
 
 def _report(problems: list[str], what: str) -> str:
@@ -142,8 +146,10 @@ def test_no_duplicate_ids_on_a_page(site_pages: list[Page]) -> None:
 
 
 def test_every_formula_parses_with_the_vendored_katex(site: Path, site_pages: list[Page]) -> None:
-    """Run the project's KaTeX under node on every formula's TeX, as the build did (the build
-    already fails on a formula KaTeX rejects: this checks the site that was built)."""
+    """Run the project's KaTeX under node on every formula's TeX (from the MathML's annotation).
+    The build typesets with Temml and fails on a formula Temml rejects; this keeps every formula
+    within KaTeX's TeX as well, the dialect the formulas were written in and that readers paste
+    into their own notes."""
     node = shutil.which("node")
     if node is None:
         pytest.skip("node not found: formulas are still checked in the browser tests")
@@ -164,20 +170,51 @@ def test_every_formula_parses_with_the_vendored_katex(site: Path, site_pages: li
 
 
 def test_math_is_typeset_at_build_time(site_pages: list[Page]) -> None:
-    """Every formula arrives as KaTeX's HTML; no page loads math JavaScript; KaTeX's stylesheet
-    (and so its fonts) is linked from exactly the pages that have a formula."""
+    """Every formula arrives as MathML; no page loads math JavaScript; the math stylesheet (and
+    so its font) is linked from exactly the pages that have a formula."""
     problems = []
     for page in site_pages:
         untypeset = [f.tex[:80] for f in page.formulas if not f.typeset]
         problems += [f"{page.path}: formula not typeset: {t!r}" for t in untypeset]
         scripts = [u for what, u in page.resources if what == "<script src>"]
-        problems += [f"{page.path}: math script {u}" for u in scripts if "katex" in u.lower()]
-        styles = [u for what, u in page.resources if "stylesheet" in what and "katex" in u]
+        problems += [
+            f"{page.path}: math script {u}"
+            for u in scripts
+            if any(name in u.lower() for name in ("katex", "temml", "mathjax"))
+        ]
+        styles = [u for what, u in page.resources if "stylesheet" in what and "temml" in u]
         if page.formulas and not styles:
-            problems.append(f"{page.path}: {len(page.formulas)} formulas, no KaTeX stylesheet")
+            problems.append(f"{page.path}: {len(page.formulas)} formulas, no math stylesheet")
         if styles and not page.formulas:
-            problems.append(f"{page.path}: KaTeX stylesheet without a formula")
+            problems.append(f"{page.path}: math stylesheet without a formula")
     assert not problems, _report(problems, "problems with build-time math")
+
+
+def test_the_math_font_has_every_character_the_formulas_show(site: Path) -> None:
+    """The cut-down STIX Two Math holds every character the site's MathML shows (its Chinese
+    text aside), with the italic form of each letter, and keeps its MATH table (bigger sums and
+    brackets, stretched glyphs); and it is small."""
+    from fontTools.ttLib import TTFont
+
+    spec = importlib.util.spec_from_file_location(
+        "dlref_hook_mathml", ROOT / "overrides" / "hooks" / "mathml.py"
+    )
+    assert spec is not None and spec.loader is not None
+    mathml = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mathml)
+    shown: set[str] = set()
+    for path in site.rglob("*.html"):
+        for formula in re.findall(r"<math\b.*?</math>", path.read_text("utf-8"), re.DOTALL):
+            shown |= mathml.shown_characters(formula)
+    assert len(shown) > 50, "the site's formulas show hardly any characters: is it built?"
+    font_file = site / mathml.FONT_FILE
+    assert font_file.is_file(), f"{font_file} is missing"
+    font = TTFont(font_file)
+    assert "MATH" in font, "the math font lost its MATH table"
+    missing = sorted(set(mathml.font_characters(shown)) - {chr(c) for c in font.getBestCmap()})
+    assert not missing, f"characters the formulas show but the math font lacks: {missing}"
+    size = font_file.stat().st_size
+    assert size <= MATH_FONT_BUDGET, f"the math font is {size} B > {MATH_FONT_BUDGET} B"
 
 
 def test_404_page_is_in_chinese_and_links_home_and_search(site_pages: list[Page]) -> None:
