@@ -72,6 +72,15 @@ def on_post_page(output: str, *, page: Any, config: Any) -> str:
     return output
 
 
+def on_post_template(output_content: str, *, template_name: str, config: Any) -> str:
+    """The 404 page is rendered from a template, not as a page: the same for it."""
+    if _as_shipped() or not template_name.endswith(".html"):
+        return output_content
+    if not renders_api_entries(output_content):
+        output_content = MKDOCSTRINGS_CSS.sub("", output_content, count=1)
+    return output_content
+
+
 @event_priority(-100)  # after the palette hook's rename (0): the purged file keeps it
 def on_post_build(config: Any) -> None:
     if _as_shipped():
