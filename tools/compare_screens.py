@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import re
 import sys
 from collections.abc import Iterator
@@ -44,7 +43,6 @@ QUERY = "交叉熵"  # a query with many results, code and formulas among them
 PALETTE_PAGES = ("", "components/dropout/", "api/nn/")  # home, a lesson, an API page
 SCROLL_FRACTIONS = (1 / 3, 2 / 3, 1.0)
 ATTEMPTS = 5
-RASTER_ARGS = tuple(a for a in os.environ.get("DLREF_RASTER_ARGS", "").split() if a)
 
 # Resolves when the page has stopped changing on its own: web fonts, images in the viewport,
 # and two animation frames for the theme's scripts (lazily set-up code blocks, table wrappers).
@@ -188,7 +186,7 @@ def compare(
         raise ValueError(f"the two sites have different pages: {sorted(missing)}")
     result = Result()
     with (
-        launch(chromium, RASTER_ARGS) as browser,
+        launch(chromium) as browser,
         serve(before) as base_a,
         serve(after) as base_b,
     ):

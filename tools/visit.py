@@ -42,10 +42,10 @@ def find_chromium() -> str | None:
 
 
 @contextlib.contextmanager
-def launch(executable: str, extra_args: tuple[str, ...] = ()) -> Iterator[Browser]:
+def launch(executable: str) -> Iterator[Browser]:
     """Headless Chromium, started from ``executable`` by Playwright."""
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=[*CHROMIUM_ARGS, *extra_args])
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
             yield browser
         finally:
