@@ -178,18 +178,15 @@ def compare(
     scrolled: int = 3,
     out: Path | None = None,
     only: str | None = None,
-    chromium: str,
+    browser: Browser,
 ) -> Result:
-    """Screenshot every view of :func:`views` on ``before`` and ``after``; the differences."""
+    """Screenshot every view of :func:`views` on ``before`` and ``after`` in ``browser``; the
+    views that differ."""
     missing = {p.path for p in pages(before)} ^ {p.path for p in pages(after)}
     if missing:
         raise ValueError(f"the two sites have different pages: {sorted(missing)}")
     result = Result()
-    with (
-        launch(chromium) as browser,
-        serve(before) as base_a,
-        serve(after) as base_b,
-    ):
+    with serve(before) as base_a, serve(after) as base_b:
         heights = page_heights(browser, base_b, after)
         for view in views(after, scrolled, heights, only):
             result.views += 1
@@ -225,14 +222,15 @@ def main() -> None:
     chromium = find_chromium()
     if chromium is None:
         raise SystemExit("Chromium not found (`make browser-deps`, or set DLREF_CHROMIUM)")
-    result = compare(
-        args.before,
-        args.after,
-        scrolled=args.scrolled,
-        out=args.out,
-        only=args.only,
-        chromium=chromium,
-    )
+    with launch(chromium) as browser:
+        result = compare(
+            args.before,
+            args.after,
+            scrolled=args.scrolled,
+            out=args.out,
+            only=args.only,
+            browser=browser,
+        )
     for name, count in sorted(result.differing.items()):
         print(f"{count:8d} px differ: {name}")
     noise = sorted(result.retried - set(result.differing))

@@ -18,6 +18,7 @@ from types import ModuleType
 
 import material
 import pytest
+from playwright.sync_api import Browser
 
 from tools import compare_screens
 from tools.sitecheck import ROOT, Page, build_site
@@ -143,7 +144,7 @@ def test_no_name_span_keeps_its_class(site: Path, site_pages: list[Page]) -> Non
 
 @pytest.mark.browser
 def test_every_page_looks_as_with_the_shipped_styles(
-    site: Path, chromium: str, tmp_path_factory: pytest.TempPathFactory
+    site: Path, browser: Browser, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     shipped = build_site(
         tmp_path_factory.mktemp("shipped") / "site",
@@ -151,7 +152,7 @@ def test_every_page_looks_as_with_the_shipped_styles(
     )
     out = ROOT / "test-artifacts" / "style-screenshots"
     result = compare_screens.compare(
-        shipped, site, scrolled=1, out=out, only=VIEWED, chromium=chromium
+        shipped, site, scrolled=1, out=out, only=VIEWED, browser=browser
     )
     assert result.views == 36
     assert not result.differing, (
