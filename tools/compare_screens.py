@@ -9,7 +9,8 @@ name spans unwrapped), the same views of both sites in headless Chromium (tools/
 * every page at its top, in the light (1280x900), dark and phone (390x844) modes;
 * the ``scrolled`` longest pages also at a third, two thirds and the bottom of their height;
 * the search dialog open with a query and its results, in each mode;
-* the palette toggled (light to dark, dark to light) on the home page, a lesson and an API page.
+* the palette toggled (light to dark, dark to light) on the home page, a lesson and an API page
+  (those of them that ``--only`` selects).
 
 Both sites are served as a static host serves them (tools/serve_site.py). A view is a new
 browser context (no stored palette or search), settled before the screenshot: fonts loaded,
@@ -105,7 +106,7 @@ def views(
             for fraction in SCROLL_FRACTIONS:
                 yield View(f"{mode.name}/{path}/{fraction:.2f}", mode, path, scroll=fraction)
         yield View(f"{mode.name}/search", mode, "", search=QUERY)
-        for path in PALETTE_PAGES:
+        for path in (p for p in PALETTE_PAGES if p in paths):
             yield View(f"{mode.name}/{path or 'index'}/palette", mode, path, toggle_palette=True)
 
 
