@@ -7,7 +7,9 @@ site: tests/site/test_reproducible.py.)"""
 
 from __future__ import annotations
 
+import json
 import logging
+import subprocess
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +19,7 @@ from xml.etree.ElementTree import Element, tostring
 import pytest
 from markupsafe import Markup
 
-from tools import render_cache
+from tools import purge_css, render_cache
 from tools.api_cache import ApiCache, base_facts
 from tools.search_cache import LazyJieba, SearchCache
 
@@ -461,3 +463,102 @@ def test_search_marks_follow_the_page_and_the_hook_code(tmp_path: Path) -> None:
     assert load().mark_unsearchable("<p>改</p>") == "<p>改</p>!" and len(calls) == 2
     source.write_text(source.read_text() + "# changed\n")
     assert load().mark_unsearchable("<p>页</p>") == "<p>页</p>!" and len(calls) == 3
+
+
+# -- PurgeCSS (tools/purge_css.py) -------------------------------------------------------------
+SHEETS = {
+    "main.0.min.css": ".md-used{color:red}.md-unused{color:blue}h1{margin:0}table{border:0}",
+    "palette.0.min.css": "[data-md-color-primary=indigo]{--c:1}[data-md-color-primary=red]{--c:2}",
+}
+WORDS = sorted(["md-used", "h1", "data-md-color-primary", "indigo"])
+
+
+def test_purgecss_keeps_the_rules_whose_words_the_content_has(tmp_path: Path) -> None:
+    purged, from_cache = purge_css.purge(SHEETS, WORDS, tmp_path)
+    assert not from_cache
+    assert purged["main.0.min.css"] == ".md-used{color:red}h1{margin:0}"
+    assert purged["palette.0.min.css"] == "[data-md-color-primary=indigo]{--c:1}"
+
+
+def test_a_purge_runs_node_once_for_the_same_sheets_and_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[list[str]] = []
+    real = purge_css.run_purgecss
+
+    def counted(sheets: dict[str, str], content: list[str]) -> dict[str, str]:
+        calls.append(content)
+        return real(sheets, content)
+
+    monkeypatch.setattr(purge_css, "run_purgecss", counted)
+    first, _ = purge_css.purge(SHEETS, WORDS, tmp_path)
+    again, from_cache = purge_css.purge(SHEETS, WORDS, tmp_path)  # the next build
+    assert again == first and from_cache and len(calls) == 1
+    more, from_cache = purge_css.purge(SHEETS, sorted([*WORDS, "table"]), tmp_path)  # a new word
+    assert not from_cache and len(calls) == 2 and "table{border:0}" in more["main.0.min.css"]
+
+
+def test_the_purge_key_covers_sheets_words_safelist_script_and_purgecss(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = purge_css.cache_key(SHEETS, WORDS)
+    assert purge_css.cache_key(dict(SHEETS), list(WORDS)) == key
+    assert purge_css.cache_key({**SHEETS, "main.0.min.css": ".x{}"}, WORDS) != key
+    assert purge_css.cache_key(SHEETS, [*WORDS, "x"]) != key
+    monkeypatch.setattr(purge_css, "SAFELIST", {"standard": ["md-unused"], "patterns": []})
+    assert purge_css.cache_key(SHEETS, WORDS) != key
+    monkeypatch.undo()
+    package = tmp_path / "purgecss"
+    package.mkdir()
+    (package / "package.json").write_text('{"name": "purgecss", "version": "9.0.0"}')
+    monkeypatch.setattr(purge_css, "PURGECSS", package)
+    assert purge_css.cache_key(SHEETS, WORDS) != key
+    monkeypatch.undo()
+    script = tmp_path / "purge_css.cjs"
+    script.write_bytes(purge_css.SCRIPT.read_bytes() + b"\n")
+    monkeypatch.setattr(purge_css, "SCRIPT", script)
+    assert purge_css.cache_key(SHEETS, WORDS) != key
+
+
+def test_the_words_are_those_of_purgecss_own_extractor(tmp_path: Path) -> None:
+    """The words handed to PurgeCSS are the ones its default extractor finds in the files."""
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<p class="md-typeset a_b">中文x-1，「引号」data-md-color-scheme=slate\u00e9t\u00e9</p>',
+        encoding="utf-8",
+    )
+    script = tmp_path / "extract.cjs"
+    script.write_text(
+        "const { defaultOptions } = require(process.argv[2]);\n"
+        "const text = require('fs').readFileSync(process.argv[3], 'utf8');\n"
+        "console.log(JSON.stringify([...new Set(defaultOptions.defaultExtractor(text))].sort()));\n"
+    )
+    node = subprocess.run(
+        ["node", str(script), str(purge_css.PURGECSS), str(page)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert purge_css.words([page]) == sorted(json.loads(node.stdout))
+    assert "slate" in purge_css.words([page]) and "x-1" in purge_css.words([page])
+
+
+def test_a_purged_site_keeps_its_file_names_and_loses_the_stale_maps(tmp_path: Path) -> None:
+    sheets = tmp_path / "assets" / "stylesheets"
+    workers = tmp_path / "assets" / "javascripts" / "workers"
+    workers.mkdir(parents=True)
+    sheets.mkdir(parents=True)
+    for name, css in SHEETS.items():
+        (sheets / name).write_text(css + "\n/*# sourceMappingURL=" + name + ".map*/")
+        (sheets / f"{name}.map").write_text("{}")
+    (sheets / "extra.css").write_text(".own{color:green}")
+    (tmp_path / "index.html").write_text('<h1 class="md-used" data-md-color-primary="indigo">')
+    (tmp_path / "assets" / "javascripts" / "bundle.0.min.js").write_text('x.classList.add("red")')
+    (workers / "search.0.min.js").write_text("")
+    done = purge_css.purge_site(tmp_path, tmp_path / "cache")
+    assert (sheets / "main.0.min.css").read_text() == ".md-used{color:red}h1{margin:0}"
+    palette = (sheets / "palette.0.min.css").read_text()  # "red" is a word of the script
+    assert palette == SHEETS["palette.0.min.css"]
+    assert not list(sheets.glob("*.map"))
+    assert (sheets / "extra.css").read_text() == ".own{color:green}"  # the site's own: untouched
+    assert done.sizes["main.0.min.css"][1] < done.sizes["main.0.min.css"][0]

@@ -172,6 +172,12 @@ def _write_atomic(path: Path, content: str | bytes) -> None:
         raise
 
 
+def cache_directory() -> Path:
+    """The cache's folder: ``$DLREF_EXEC_CACHE``, else ``build/exec-cache/``. The other build
+    caches (tools/render_cache.py, tools/purge_css.py, ...) keep their entries in it too."""
+    return Path(os.environ.get("DLREF_EXEC_CACHE") or DEFAULT_DIR)
+
+
 def touch(path: Path) -> None:
     """Mark an entry as used now (:func:`prune` removes the ones unused for long)."""
     with contextlib.suppress(OSError):
@@ -409,7 +415,7 @@ def install(cache_dir: Path | None = None) -> ExecCache:
 
     if not _ORIGINAL:
         _ORIGINAL.append(python._run_python)
-    directory = cache_dir or Path(os.environ.get("DLREF_EXEC_CACHE") or DEFAULT_DIR)
+    directory = cache_dir or cache_directory()
     cache = ExecCache(_ORIGINAL[0], directory)
     python._run_python = cache
     pycon._run_python = cache  # the pycon formatter imported it by name

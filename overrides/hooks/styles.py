@@ -1,0 +1,97 @@
+"""MkDocs hook: fewer style bytes on a first visit, with every page looking the same.
+
+* **The theme's stylesheets purged** (``on_post_build``, after the palette hook has renamed its
+  switching rule): material's ``main.*.min.css`` and ``palette.*.min.css`` in the site lose the
+  rules that no page and none of the theme's scripts can use (PurgeCSS, cached:
+  tools/purge_css.py).
+* **mkdocstrings' stylesheet only where it styles something**: the mkdocstrings plugin adds
+  ``assets/_mkdocstrings.css`` to every page, but each of its rules needs an element of an API
+  entry (a class ``doc`` or ``doc-*``, or ``mkdocstrings-source``). Pages without such an
+  element (the lessons, the glossary) do not link it.
+* **Pygments' name tokens without their class**: Pygments wraps every name in highlighted code
+  in ``<span class="n">``, and material colours ``.highlight .n`` with
+  ``--md-code-hl-name-color``, which both palettes set to ``var(--md-code-fg-color)``, the
+  colour the code element gives its text anyway (``.md-typeset code``; light scheme in
+  main.css, slate in palette.css; tests/site/test_styles.py checks the theme's files). A span of
+  plain text with that class becomes a ``<span>`` without it (10 of its 23 bytes). The span
+  itself stays: without it, the name joins the text around it in one run, and Chromium places
+  some of its glyphs a fraction of a pixel elsewhere (measured: a few hundred pixels of glyph
+  edges differ on the API pages and the lessons' code, up to 59 of 255 levels), while a class-less
+  span gives the same pixels (tools/compare_screens.py). The search index is made before this
+  (the search plugin reads the page's content, not its output).
+
+With ``DLREF_STYLES_AS_SHIPPED=1`` the hook does nothing: the pages and stylesheets are as the
+theme and the plugins make them, for a build to compare screenshots with
+(tools/compare_screens.py, tests/site/test_styles.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from mkdocs.plugins import event_priority
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
+
+from tools import purge_css
+from tools.exec_cache import cache_directory
+
+log = logging.getLogger("mkdocs.hooks.styles")
+
+NAME_SPAN = re.compile(r'<span class="n">([^<]*)</span>')
+MKDOCSTRINGS_CSS = re.compile(r'<link rel="stylesheet" href="[^"]*assets/_mkdocstrings\.css">')
+# An element with a class that a rule of _mkdocstrings.css needs (tests/site/test_hooks.py
+# checks that each of its rules needs one of these).
+API_ELEMENT = re.compile(r'class="(?:[^"]*\s)?(?:doc|doc-[\w-]+|mkdocstrings-source)(?:[\s"])')
+
+
+def unclass_names(html: str) -> str:
+    """``html`` with every ``<span class="n">text</span>`` made ``<span>text</span>``."""
+    return NAME_SPAN.sub(r"<span>\1</span>", html)
+
+
+def renders_api_entries(html: str) -> bool:
+    return API_ELEMENT.search(html) is not None
+
+
+def _as_shipped() -> bool:
+    return os.environ.get("DLREF_STYLES_AS_SHIPPED") == "1"
+
+
+def on_post_page(output: str, *, page: Any, config: Any) -> str:
+    if _as_shipped():
+        return output
+    output = unclass_names(output)
+    if not renders_api_entries(output):
+        output = MKDOCSTRINGS_CSS.sub("", output, count=1)
+    return output
+
+
+def on_post_template(output_content: str, *, template_name: str, config: Any) -> str:
+    """The 404 page is rendered from a template, not as a page: the same for it."""
+    if _as_shipped() or not template_name.endswith(".html"):
+        return output_content
+    if not renders_api_entries(output_content):
+        output_content = MKDOCSTRINGS_CSS.sub("", output_content, count=1)
+    return output_content
+
+
+@event_priority(-100)  # after the palette hook's rename (0): the purged file keeps it
+def on_post_build(config: Any) -> None:
+    if _as_shipped():
+        return
+    done = purge_css.purge_site(Path(config["site_dir"]), cache_directory())
+    sizes = ", ".join(
+        f"{n} {a / 1e3:.1f} KB (was {b / 1e3:.1f})" for n, (b, a) in done.sizes.items()
+    )
+    log.info(
+        "theme stylesheets purged%s in %.2f s: %s",
+        " (from the cache)" if done.from_cache else "",
+        done.seconds,
+        sizes,
+    )

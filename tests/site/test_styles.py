@@ -1,0 +1,162 @@
+"""Fewer style bytes on a first visit, and nothing on a page looks different
+(overrides/hooks/styles.py, tools/purge_css.py).
+
+The static checks read the built site and the theme's stylesheets as they ship. The browser
+check builds the site once more as the theme and plugins make it (``DLREF_STYLES_AS_SHIPPED=1``:
+the hook does nothing) and compares screenshots of both (tools/compare_screens.py) on a few
+pages of each kind: at the top in the light, dark and phone modes, the longest of them
+scrolled, the search dialog with results, the palette toggled. Every page, and the three
+longest scrolled: ``python tools/compare_screens.py BEFORE AFTER`` (several minutes).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+from types import ModuleType
+
+import material
+import pytest
+from playwright.sync_api import Browser
+
+from tools import compare_screens
+from tools.sitecheck import ROOT, Page, build_site
+
+SHIPPED = Path(material.__file__).parent / "templates" / "assets" / "stylesheets"
+# The pages the browser check views (every page takes minutes: tools/compare_screens.py): the
+# home page, a lesson with much code (the longest of these, also scrolled), a short API page,
+# the 404 page.
+VIEWED = r"^$|^404|^components/dropout/|^api/viz/"
+
+
+def _styles_hook() -> ModuleType:
+    path = ROOT / "overrides" / "hooks" / "styles.py"
+    spec = importlib.util.spec_from_file_location("dlref_hook_styles", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+styles = _styles_hook()
+
+
+def _rules(css: str) -> list[tuple[list[str], str]]:
+    """(selectors, declarations) of each innermost rule of ``css``, comments removed."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    return [
+        ([s.strip() for s in m.group(1).split(",")], m.group(2))
+        for m in re.finditer(r"([^{}]+)\{([^{}]*)\}", css)
+    ]
+
+
+def _shipped(pattern: str) -> str:
+    found = sorted(SHIPPED.glob(pattern))
+    assert len(found) == 1, f"material's {pattern}: {found}"
+    return found[0].read_text(encoding="utf-8")
+
+
+def test_the_theme_stylesheets_are_purged_and_lose_their_maps(site: Path) -> None:
+    folder = site / "assets" / "stylesheets"
+    for pattern in ("main.*.min.css", "palette.*.min.css"):
+        (purged,) = folder.glob(pattern)
+        shipped = SHIPPED / purged.name  # same name: the links in the pages stay
+        assert shipped.is_file(), f"{purged.name} is not the theme's file name"
+        assert purged.stat().st_size < 0.85 * shipped.stat().st_size, purged.name
+        assert not purged.with_name(purged.name + ".map").exists(), "a map of the unpurged file"
+        assert "sourceMappingURL" not in purged.read_text(encoding="utf-8")
+    (palette_file,) = folder.glob("palette.*.min.css")
+    palette = palette_file.read_text(encoding="utf-8")
+    assert "[data-md-color-primary=indigo]" in palette  # the site's colour
+    assert "[data-md-color-primary=deep-orange]" not in palette  # one it does not use
+
+
+def test_mkdocstrings_stylesheet_is_linked_only_from_pages_with_api_entries(
+    site: Path, site_pages: list[Page]
+) -> None:
+    linked = {p.path for p in site_pages if any("_mkdocstrings.css" in u for _, u in p.resources)}
+    entries = {
+        p.path
+        for p in site_pages
+        if styles.renders_api_entries((site / p.path).read_text(encoding="utf-8"))
+    }
+    assert linked == entries
+    assert "api/nn/index.html" in linked and "components/dropout/index.html" not in linked
+
+
+def test_every_mkdocstrings_rule_needs_an_element_of_an_api_entry(site: Path) -> None:
+    """What lets pages without API entries skip the stylesheet: each of its rules needs an
+    element with a class the hook looks for (custom properties on the root aside: only its own
+    rules use them)."""
+    css = (site / "assets" / "_mkdocstrings.css").read_text(encoding="utf-8")
+    needs = re.compile(r"\.(?:doc|doc-[\w-]+|mkdocstrings-source)(?![\w-])")
+    unmatched = []
+    for selectors, declarations in _rules(css):
+        unquoted = re.sub(r"'[^']*'|\"[^\"]*\"", "''", declarations)  # data URLs have ";"
+        properties = [d.split(":")[0].strip() for d in unquoted.split(";") if d.strip()]
+        if all(p.startswith("--") for p in properties):
+            own = ("--doc-", "--md-admonition-icon--mkdocstrings")
+            assert all(p.startswith(own) for p in properties), selectors
+            continue
+        unmatched += [s for s in selectors if not needs.search(s)]
+    assert not unmatched, f"rules a page without API entries could use: {unmatched}"
+    html = '<div class="doc doc-object doc-class">'
+    assert styles.renders_api_entries(html)
+    assert not styles.renders_api_entries('<p class="md-typeset docs">doc-object</p>')
+
+
+def test_name_tokens_in_code_are_coloured_as_the_code_around_them() -> None:
+    """Why Pygments' name spans can lose their class: the theme colours ``.highlight .n`` with
+    ``--md-code-hl-name-color``, which is the code's own colour in both schemes."""
+    main, palette = _shipped("main.*.min.css"), _shipped("palette.*.min.css")
+    name_rules = [
+        (s, d)
+        for css in (main, palette)
+        for selectors, d in _rules(css)
+        for s in selectors
+        if re.search(r"\.n(?![\w-])", s)
+    ]
+    assert name_rules == [(".highlight .n", "color:var(--md-code-hl-name-color)")]
+    schemes = {
+        ",".join(selectors): d
+        for css in (main, palette)
+        for selectors, d in _rules(css)
+        if "--md-code-hl-name-color:" in d
+    }
+    assert set(schemes) == {":root,[data-md-color-scheme=default]", "[data-md-color-scheme=slate]"}
+    for declarations in schemes.values():
+        assert "--md-code-hl-name-color:var(--md-code-fg-color)" in declarations
+    code = [d for selectors, d in _rules(main) if ".md-typeset code" in selectors]
+    assert any("color:var(--md-code-fg-color)" in d for d in code)
+
+
+def test_no_name_span_keeps_its_class(site: Path, site_pages: list[Page]) -> None:
+    left = {
+        p.path: n
+        for p in site_pages
+        if (n := len(styles.NAME_SPAN.findall((site / p.path).read_text(encoding="utf-8"))))
+    }
+    assert not left, left
+    assert styles.unclass_names(
+        '<code><span class="n">x</span> <span class="nf">f</span></code>'
+    ) == ('<code><span>x</span> <span class="nf">f</span></code>')
+
+
+@pytest.mark.browser
+def test_every_page_looks_as_with_the_shipped_styles(
+    site: Path, browser: Browser, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    shipped = build_site(
+        tmp_path_factory.mktemp("shipped") / "site",
+        extra_env={"DLREF_STYLES_AS_SHIPPED": "1"},
+    )
+    out = ROOT / "test-artifacts" / "style-screenshots"
+    result = compare_screens.compare(
+        shipped, site, scrolled=1, out=out, only=VIEWED, browser=browser
+    )
+    assert result.views == 30
+    assert not result.differing, (
+        f"{len(result.differing)} of {result.views} views differ (screenshots in {out}):"
+        f" {result.differing}"
+    )

@@ -1,0 +1,248 @@
+"""Screenshot two builds of the site in the same views and count the pixels that differ.
+
+    python tools/compare_screens.py BEFORE AFTER [--scrolled N] [--out DIR]
+
+For a change that must not change how a page looks (tests/site/test_purged_styles.py: the
+theme's stylesheets purged, mkdocstrings' stylesheet dropped where nothing uses it, Pygments'
+name spans unwrapped), the same views of both sites in headless Chromium (tools/visit.py):
+
+* every page at its top, in the light (1280x900), dark and phone (390x844) modes;
+* the ``scrolled`` longest pages also at a third, two thirds and the bottom of their height;
+* the search dialog open with a query and its results, in each mode;
+* the palette toggled (light to dark, dark to light) on the home page, a lesson and an API page
+  (those of them that ``--only`` selects).
+
+Both sites are served as a static host serves them (tools/serve_site.py). A view is a new
+browser context (no stored palette or search), settled before the screenshot: fonts loaded,
+images in the viewport decoded, CSS transitions and animations finished (Playwright's
+``animations="disabled"``). Screenshots whose pixels differ are written to ``--out`` (before,
+after and a mask of the differing pixels) and listed with their count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from playwright.sync_api import Browser, Page
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tools.serve_site import serve
+from tools.sitecheck import pages
+from tools.visit import DARK, LIGHT, PHONE, Mode, Tab, find_chromium, launch
+
+MODES = (LIGHT, DARK, PHONE)
+QUERY = "交叉熵"  # a query with many results, code and formulas among them
+PALETTE_PAGES = ("", "components/dropout/", "api/nn/")  # home, a lesson, an API page
+SCROLL_FRACTIONS = (1 / 3, 2 / 3, 1.0)
+ATTEMPTS = 5
+
+# Resolves when the page has stopped changing on its own: web fonts, images in the viewport,
+# and two animation frames for the theme's scripts (lazily set-up code blocks, table wrappers).
+SETTLED = """
+async () => {
+  const frame = () => new Promise((done) => requestAnimationFrame(done));
+  await document.fonts.ready;
+  const inView = [...document.images].filter((img) => {
+    const r = img.getBoundingClientRect();
+    return r.bottom > 0 && r.top < innerHeight && r.width > 0;
+  });
+  await Promise.all(inView.map((img) => img.decode().catch(() => null)));
+  // The table of contents follows the page (toc.follow) with a smooth scroll of its own:
+  // wait until no sidebar has moved for five frames (two seconds at most).
+  const positions = () =>
+    [...document.querySelectorAll(".md-sidebar__scrollwrap")].map((e) => e.scrollTop).join();
+  let last = positions();
+  for (let still = 0, n = 0; still < 5 && n < 120; n++) {
+    await frame();
+    const now = positions();
+    still = now === last ? still + 1 : 0;
+    last = now;
+  }
+}
+"""
+
+
+@dataclass(frozen=True)
+class View:
+    """One screenshot to take on both sites."""
+
+    name: str
+    mode: Mode
+    path: str  # URL path of the page, relative to the site root
+    scroll: float | None = None  # fraction of the scrollable height; None: the top
+    search: str | None = None  # a query typed into the open search dialog
+    toggle_palette: bool = False
+
+
+@dataclass
+class Result:
+    views: int = 0
+    differing: dict[str, int] = field(default_factory=dict)  # view name -> differing pixels
+    retried: set[str] = field(default_factory=set)  # views that differed once, then not
+
+    @property
+    def differing_pixels(self) -> int:
+        return sum(self.differing.values())
+
+
+def views(
+    site: Path, scrolled: int, heights: dict[str, int], only: str | None = None
+) -> Iterator[View]:
+    paths = [p.url_path for p in pages(site) if only is None or re.search(only, p.url_path)]
+    longest = sorted(paths, key=lambda p: -heights.get(p, 0))[:scrolled]
+    for mode in MODES:
+        for path in paths:
+            yield View(f"{mode.name}/{path or 'index'}/top", mode, path)
+        for path in longest:
+            for fraction in SCROLL_FRACTIONS:
+                yield View(f"{mode.name}/{path}/{fraction:.2f}", mode, path, scroll=fraction)
+        yield View(f"{mode.name}/search", mode, "", search=QUERY)
+        for path in (p for p in PALETTE_PAGES if p in paths):
+            yield View(f"{mode.name}/{path or 'index'}/palette", mode, path, toggle_palette=True)
+
+
+def _settle(page: Page) -> None:
+    page.evaluate(SETTLED)
+
+
+def screenshot(browser: Browser, base: str, view: View) -> bytes:
+    tab = Tab(browser, view.mode)
+    try:
+        tab.goto(base + view.path)
+        page = tab.page
+        _settle(page)
+        if view.scroll is not None:
+            height = page.evaluate("document.documentElement.scrollHeight - innerHeight")
+            page.evaluate(
+                "(y) => window.scrollTo({top: y, behavior: 'instant'})", int(height * view.scroll)
+            )
+            page.wait_for_timeout(100)  # the scroll-driven header and table of contents
+            _settle(page)
+        if view.search is not None:
+            page.evaluate("document.querySelector('[data-md-toggle=search]').click()")
+            page.focus("input[data-md-component=search-query]")
+            page.keyboard.insert_text(view.search)
+            page.keyboard.press("End")
+            page.wait_for_function(
+                "document.querySelectorAll('.md-search-result__item').length > 0",
+                timeout=15_000,
+            )
+            _settle(page)
+        if view.toggle_palette:
+            # The visible toggle: the label for the palette input that is not checked.
+            page.locator("form[data-md-component=palette] label:visible").first.click()
+            page.wait_for_timeout(100)
+            _settle(page)
+        return page.screenshot(animations="disabled", caret="hide")
+    finally:
+        tab.close()
+
+
+def differing_pixels(before: bytes, after: bytes) -> tuple[int, Image.Image | None]:
+    """How many pixels differ, and a mask of them (None when none do)."""
+    if before == after:
+        return 0, None
+    a = np.asarray(Image.open(io.BytesIO(before)).convert("RGB"))
+    b = np.asarray(Image.open(io.BytesIO(after)).convert("RGB"))
+    if a.shape != b.shape:
+        return max(a.shape[0] * a.shape[1], b.shape[0] * b.shape[1]), None
+    mask = (a != b).any(axis=2)
+    count = int(mask.sum())
+    return count, (Image.fromarray((mask * 255).astype(np.uint8)) if count else None)
+
+
+def page_heights(browser: Browser, base: str, site: Path) -> dict[str, int]:
+    heights = {}
+    tab = Tab(browser, LIGHT)
+    try:
+        for p in pages(site):
+            tab.goto(base + p.url_path, settle=False)
+            heights[p.url_path] = int(tab.page.evaluate("document.documentElement.scrollHeight"))
+    finally:
+        tab.close()
+    return heights
+
+
+def compare(
+    before: Path,
+    after: Path,
+    *,
+    scrolled: int = 3,
+    out: Path | None = None,
+    only: str | None = None,
+    browser: Browser,
+) -> Result:
+    """Screenshot every view of :func:`views` on ``before`` and ``after`` in ``browser``; the
+    views that differ."""
+    missing = {p.path for p in pages(before)} ^ {p.path for p in pages(after)}
+    if missing:
+        raise ValueError(f"the two sites have different pages: {sorted(missing)}")
+    result = Result()
+    with serve(before) as base_a, serve(after) as base_b:
+        heights = page_heights(browser, base_b, after)
+        for view in views(after, scrolled, heights, only):
+            result.views += 1
+            # Chromium's raster is not always the same twice (a rounded corner's antialiasing,
+            # a pixel or two): a view counts as differing only when it differs every time.
+            for _ in range(ATTEMPTS):
+                a = screenshot(browser, base_a, view)
+                b = screenshot(browser, base_b, view)
+                count, mask = differing_pixels(a, b)
+                if not count:
+                    break
+                result.retried.add(view.name)
+            if count:
+                result.differing[view.name] = count
+                if out is not None:
+                    stem = out / view.name.replace("/", "_")
+                    out.mkdir(parents=True, exist_ok=True)
+                    Path(f"{stem}.before.png").write_bytes(a)
+                    Path(f"{stem}.after.png").write_bytes(b)
+                    if mask is not None:
+                        mask.save(f"{stem}.diff.png")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("before", type=Path)
+    parser.add_argument("after", type=Path)
+    parser.add_argument("--scrolled", type=int, default=3, help="longest pages also scrolled")
+    parser.add_argument("--out", type=Path, help="where differing screenshots are written")
+    parser.add_argument("--only", help="only the pages whose URL path matches this expression")
+    args = parser.parse_args()
+    chromium = find_chromium()
+    if chromium is None:
+        raise SystemExit("Chromium not found (`make browser-deps`, or set DLREF_CHROMIUM)")
+    with launch(chromium) as browser:
+        result = compare(
+            args.before,
+            args.after,
+            scrolled=args.scrolled,
+            out=args.out,
+            only=args.only,
+            browser=browser,
+        )
+    for name, count in sorted(result.differing.items()):
+        print(f"{count:8d} px differ: {name}")
+    noise = sorted(result.retried - set(result.differing))
+    if noise:
+        print(f"differed once, then not (raster noise): {', '.join(noise)}")
+    print(
+        f"{result.views} views, {2 * result.views} screenshots:"
+        f" {len(result.differing)} differ, {result.differing_pixels} pixels in all"
+    )
+    sys.exit(1 if result.differing else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,197 @@
+"""The theme's stylesheets in a built site without the rules no page can use (PurgeCSS).
+
+    python tools/purge_css.py SITE [--cache DIR]
+
+mkdocs-material ships one ``main.*.min.css`` for every feature, extension and language it
+supports and one ``palette.*.min.css`` with every primary and accent colour; this site uses a
+part of the first and one colour of the second (indigo). After a build, :func:`purge_site` runs
+PurgeCSS (``node_modules/purgecss``, pinned in package-lock.json; ``tools/purge_css.cjs``) over
+those two files in the site and writes them back under the same names.
+
+**What PurgeCSS sees.** A rule stays when every class, id, tag and attribute of one of its
+selectors is a word of the content. The content is every HTML page of the site and the theme's
+scripts (``assets/javascripts/bundle.*.min.js`` and the search worker): the classes the theme's
+script adds while a reader uses the page (the search dialog's results, a copied code block's
+tooltip, the palette switch) are string constants in it. PurgeCSS's default extractor finds the
+words of a file with ``[A-Za-z0-9_-]+``; this module finds them with the same pattern and hands
+PurgeCSS the set of words (:func:`words`), so the output is a function of the stylesheets, the
+words, the safelist and the pinned packages, and is cached under a hash of them
+(``<block cache>/purgecss/``, see tools/exec_cache.py). A prose edit adds no new word to the
+site's markup (Chinese text has none, and the search index is not content: it is made from the
+same pages), so a rebuild after one takes the purged files from the cache without starting node.
+
+The search index (``search/search_index.json``) is left out of the content: its text comes
+from the pages, whose words are already in.
+
+A purged file's source map (``*.min.css.map``, not referenced by the file, but served next to
+it) no longer matches it and is removed; a ``sourceMappingURL`` comment, should a theme release
+add one, is removed too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tools.exec_cache import _write_atomic, cache_directory, touch
+
+ROOT = Path(__file__).resolve().parent.parent
+PURGECSS = ROOT / "node_modules" / "purgecss"
+SCRIPT = ROOT / "tools" / "purge_css.cjs"
+LOCK = ROOT / "package-lock.json"  # pins purgecss and what it runs on (postcss, its parser)
+FORMAT = 1  # bump when the entries' meaning changes
+
+# The theme's stylesheets, in the site's assets/stylesheets/ (extra.css is the site's own).
+SHEETS = ("main.*.min.css", "palette.*.min.css")
+# PurgeCSS's default extractor (purgecss/lib/purgecss.js, ``defaultExtractor``). On bytes: a
+# UTF-8 encoded character outside ASCII has no ASCII bytes, so the words are the same.
+WORD = re.compile(rb"[A-Za-z0-9_-]+")
+SOURCE_MAP_COMMENT = re.compile(r"\s*/\*# sourceMappingURL=[^*]*\*/\s*$")
+
+# Selectors kept although no word of the content shows them. Empty: comparing screenshots of
+# every page before and after (tools/compare_screens.py: light, dark, phone, scrolled, search
+# open, palette toggled) found no lost rule that changes a pixel.
+SAFELIST: dict[str, list[str]] = {"standard": [], "patterns": []}
+
+
+@dataclass
+class Purged:
+    """What :func:`purge_site` did: each sheet's size before and after, and whether the
+    purged files came from the cache."""
+
+    sizes: dict[str, tuple[int, int]]
+    from_cache: bool
+    seconds: float
+
+
+def theme_sheets(site: Path) -> list[Path]:
+    folder = site / "assets" / "stylesheets"
+    found = [p for pattern in SHEETS for p in sorted(folder.glob(pattern))]
+    if len(found) != len(SHEETS):
+        raise RuntimeError(
+            f"expected one of each of {SHEETS} in {folder}, found {[p.name for p in found]}:"
+            " a theme release that renamed its stylesheets needs tools/purge_css.py updated"
+        )
+    return found
+
+
+def content_files(site: Path) -> list[Path]:
+    """Every HTML page of the site and the theme's scripts."""
+    scripts = site / "assets" / "javascripts"
+    bundle = sorted(scripts.glob("bundle.*.min.js"))
+    worker = sorted((scripts / "workers").glob("search.*.min.js"))
+    if not bundle or not worker:
+        raise RuntimeError(f"the theme's bundle or search worker is missing from {scripts}")
+    return sorted(site.rglob("*.html")) + bundle + worker
+
+
+def words(files: list[Path]) -> list[str]:
+    """The words PurgeCSS's default extractor finds in ``files``, sorted."""
+    found: set[bytes] = set()
+    for path in files:
+        found.update(WORD.findall(path.read_bytes()))
+    return sorted(w.decode("ascii") for w in found)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def cache_key(sheets: dict[str, str], content: list[str]) -> str:
+    facts = [
+        FORMAT,
+        _digest((PURGECSS / "package.json").read_bytes()),
+        _digest(LOCK.read_bytes()) if LOCK.is_file() else None,
+        _digest(SCRIPT.read_bytes()),
+        {name: _digest(css.encode()) for name, css in sorted(sheets.items())},
+        _digest("\n".join(content).encode()),
+        SAFELIST,
+    ]
+    return _digest(json.dumps(facts, sort_keys=True).encode())
+
+
+def run_purgecss(sheets: dict[str, str], content: list[str]) -> dict[str, str]:
+    """PurgeCSS under node: each of ``sheets`` (name -> CSS) purged against ``content``."""
+    node = shutil.which("node")
+    if node is None:
+        raise RuntimeError("node not found: the build purges the theme's stylesheets under node")
+    if not (PURGECSS / "package.json").is_file():
+        raise RuntimeError(f"{PURGECSS} is missing: run `make env` (npm ci) first")
+    request = {
+        "css": [{"name": name, "raw": css} for name, css in sheets.items()],
+        "content": "\n".join(content),
+        "safelist": SAFELIST,
+    }
+    done = subprocess.run(
+        [node, str(SCRIPT), str(PURGECSS)],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"PurgeCSS failed (exit {done.returncode}): {done.stderr.strip()}")
+    answer = json.loads(done.stdout)
+    purged = {sheet["name"]: SOURCE_MAP_COMMENT.sub("", sheet["raw"]) for sheet in answer["css"]}
+    if set(purged) != set(sheets):
+        raise RuntimeError(f"PurgeCSS answered for {sorted(purged)}, asked for {sorted(sheets)}")
+    return purged
+
+
+def purge(sheets: dict[str, str], content: list[str], cache: Path) -> tuple[dict[str, str], bool]:
+    """``sheets`` purged against ``content``, from ``cache`` when it has them; whether it did."""
+    key = cache_key(sheets, content)
+    path = cache / "purgecss" / key[:2] / f"{key}.json"
+    try:
+        cached = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, ValueError):
+        cached = None
+    if isinstance(cached, dict) and set(cached) == set(sheets):
+        touch(path)
+        return {name: str(css) for name, css in cached.items()}, True
+    purged = run_purgecss(sheets, content)
+    _write_atomic(path, json.dumps(purged, ensure_ascii=False, sort_keys=True))
+    return purged, False
+
+
+def purge_site(site: Path, cache: Path) -> Purged:
+    """Purge the theme's stylesheets of the built ``site`` in place (see the module's text)."""
+    start = time.perf_counter()
+    paths = theme_sheets(site)
+    sheets = {p.name: p.read_bytes().decode("utf-8") for p in paths}
+    purged, from_cache = purge(sheets, words(content_files(site)), cache)
+    sizes = {}
+    for path in paths:
+        new = purged[path.name].encode("utf-8")
+        sizes[path.name] = (path.stat().st_size, len(new))
+        if new != path.read_bytes():
+            path.write_bytes(new)
+        path.with_name(path.name + ".map").unlink(missing_ok=True)
+    return Purged(sizes, from_cache, time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("site", type=Path, help="a built site (its stylesheets are rewritten)")
+    parser.add_argument("--cache", type=Path, default=None, help="default: the block cache's")
+    args = parser.parse_args()
+    if not (args.site / "index.html").is_file():
+        raise SystemExit(f"{args.site} is not a built site (no index.html)")
+    done = purge_site(args.site, args.cache or cache_directory())
+    for name, (before, after) in done.sizes.items():
+        print(f"{name}: {before / 1e3:.1f} KB -> {after / 1e3:.1f} KB")
+    print(f"{'from the cache' if done.from_cache else 'purged'} in {done.seconds:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
