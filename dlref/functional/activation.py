@@ -412,7 +412,10 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     built from this module's [`tanh`][dlref.functional.tanh], whose derivative autograd chains.
 
     At $x = -\infty$ both forms give NaN ($-\infty \cdot 0$), and the gradient at $\pm\infty$
-    is NaN ($\infty \cdot 0$ again), as in PyTorch.
+    is NaN ($\infty \cdot 0$ again), as in PyTorch. At $x = +\infty$ the value is $+\infty$,
+    the limit, as PyTorch gives in float64 and for short float32 tensors; PyTorch's vectorised
+    float32 kernel on CPUs with AVX-512 returns NaN there instead, so on those machines the two
+    differ at that one point (``tests/functional/test_activation.py`` pins it).
 
     Parameters
     ----------
