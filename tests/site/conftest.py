@@ -19,9 +19,11 @@ error instead.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from playwright.sync_api import Browser
@@ -31,6 +33,16 @@ from tools.sitecheck import HOSTED_ENV, ROOT, Page, build_site, clean_build, pag
 from tools.visit import find_chromium, launch
 
 ARTIFACTS = ROOT / "test-artifacts"
+
+
+def load_hook(name: str) -> ModuleType:
+    """One of the build's hooks, ``overrides/hooks/<name>.py``, loaded as MkDocs loads it."""
+    path = ROOT / "overrides" / "hooks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"dlref_hook_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _site_from_env(variable: str) -> Path | None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import shutil
 from pathlib import Path
-from types import ModuleType
 from xml.etree import ElementTree
 
 import material
@@ -14,17 +12,9 @@ import pytest
 
 from tools.sitecheck import ROOT
 
+from .conftest import load_hook
 
-def _hook(name: str) -> ModuleType:
-    path = ROOT / "overrides" / "hooks" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"dlref_hook_{name}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-search_content = _hook("search_content")
+search_content = load_hook("search_content")
 
 FIGURE_TABS = """
 <div class="tabbed-set tabbed-alternate" data-tabs="1:2">
@@ -74,7 +64,7 @@ def test_code_in_tabs_without_a_figure_stays_searchable() -> None:
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node not found: the hook needs it")
 def test_formulas_are_typeset_with_their_tex_kept(caplog: pytest.LogCaptureFixture) -> None:
-    mathml = _hook("mathml")
+    mathml = load_hook("mathml")
     try:
         html = (
             '<p><span class="arithmatex">\\(a &lt; b^2\\)</span></p>'
@@ -96,7 +86,7 @@ def test_formulas_are_typeset_with_their_tex_kept(caplog: pytest.LogCaptureFixtu
 
 
 def test_the_math_font_holds_what_formulas_show_and_its_italic_forms() -> None:
-    mathml = _hook("mathml")
+    mathml = load_hook("mathml")
     shown = mathml.shown_characters(
         "<math><mi>x</mi><mo>≤</mo><mi>α</mi><mtext>常数</mtext>"
         '<annotation encoding="application/x-tex">x \\le \\alpha Q</annotation></math>'
@@ -150,7 +140,7 @@ def test_glossary_terms_are_indexed_on_the_page_they_link_to() -> None:
 
 
 def test_figures_become_lazily_loaded_svg_files(tmp_path: Path) -> None:
-    figures = _hook("figures")
+    figures = load_hook("figures")
     svg = (
         '<svg xmlns:xlink="http://www.w3.org/1999/xlink" width="30pt" height="15pt" '
         'viewBox="0 0 30 15" xmlns="http://www.w3.org/2000/svg" version="1.1" role="img" '
@@ -182,7 +172,7 @@ def test_figures_become_lazily_loaded_svg_files(tmp_path: Path) -> None:
 def test_palette_switching_rule_moves_to_an_attribute_only_a_toggle_sets(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    palette = _hook("palette")
+    palette = load_hook("palette")
     # The installed theme's own stylesheet, as the build copies it into the site.
     stylesheets = Path(material.__file__).parent / "templates" / "assets" / "stylesheets"
     shipped = sorted(stylesheets.glob("palette.*.min.css"))

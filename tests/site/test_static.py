@@ -6,7 +6,6 @@ it is on, so one run shows the whole list.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import shutil
@@ -28,6 +27,8 @@ from tools.sitecheck import (
     site_prefix,
     third_party,
 )
+
+from .conftest import load_hook
 
 # KaTeX (npm, pinned in package-lock.json): every formula must also be standard KaTeX input.
 KATEX = ROOT / "node_modules" / "katex" / "dist" / "katex.min.js"
@@ -196,12 +197,7 @@ def test_the_math_font_has_every_character_the_formulas_show(site: Path) -> None
     brackets, stretched glyphs); and it is small."""
     from fontTools.ttLib import TTFont
 
-    spec = importlib.util.spec_from_file_location(
-        "dlref_hook_mathml", ROOT / "overrides" / "hooks" / "mathml.py"
-    )
-    assert spec is not None and spec.loader is not None
-    mathml = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mathml)
+    mathml = load_hook("mathml")
     shown: set[str] = set()
     for path in site.rglob("*.html"):
         for formula in re.findall(r"<math\b.*?</math>", path.read_text("utf-8"), re.DOTALL):

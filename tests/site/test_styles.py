@@ -11,10 +11,8 @@ longest scrolled: ``python tools/compare_screens.py BEFORE AFTER`` (several minu
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
-from types import ModuleType
 
 import material
 import pytest
@@ -23,6 +21,8 @@ from playwright.sync_api import Browser
 from tools import compare_screens
 from tools.sitecheck import ROOT, Page, build_site
 
+from .conftest import load_hook
+
 SHIPPED = Path(material.__file__).parent / "templates" / "assets" / "stylesheets"
 # The pages the browser check views (every page takes minutes: tools/compare_screens.py): the
 # home page, a lesson with much code (the longest of these, also scrolled), a short API page,
@@ -30,16 +30,7 @@ SHIPPED = Path(material.__file__).parent / "templates" / "assets" / "stylesheets
 VIEWED = r"^$|^404|^components/dropout/|^api/viz/"
 
 
-def _styles_hook() -> ModuleType:
-    path = ROOT / "overrides" / "hooks" / "styles.py"
-    spec = importlib.util.spec_from_file_location("dlref_hook_styles", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-styles = _styles_hook()
+styles = load_hook("styles")
 
 
 def _rules(css: str) -> list[tuple[list[str], str]]:
