@@ -1,9 +1,9 @@
-"""Fewer style bytes on a first visit, and nothing on a page looks different
-(overrides/hooks/styles.py, tools/purge_css.py).
+"""Fewer style and markup bytes on a first visit, and nothing on a page looks different
+(overrides/hooks/styles.py, tools/purge_css.py; overrides/hooks/minify.py, tools/minify_html.py).
 
 The static checks read the built site and the theme's stylesheets as they ship. The browser
 check builds the site once more as the theme and plugins make it (``DLREF_STYLES_AS_SHIPPED=1``:
-the hook does nothing) and compares screenshots of both (tools/compare_screens.py) on a few
+the hooks do nothing) and compares screenshots of both (tools/compare_screens.py) on a few
 pages of each kind: at the top in the light, dark and phone modes, the longest of them
 scrolled, the search dialog with results, the palette toggled. Every page, and the three
 longest scrolled: ``python tools/compare_screens.py BEFORE AFTER`` (several minutes).
