@@ -10,7 +10,9 @@ name spans unwrapped), the same views of both sites in headless Chromium (tools/
 * the ``scrolled`` longest pages also at a third, two thirds and the bottom of their height;
 * the search dialog open with a query and its results, in each mode;
 * the palette toggled (light to dark, dark to light) on the home page, a lesson and an API page
-  (those of them that ``--only`` selects).
+  (those of them that ``--only`` selects);
+* on an API page, its first "source code" listing opened and scrolled to the top of the window
+  (it is closed in the other views).
 
 Both sites are served as a static host serves them (tools/serve_site.py). A view is a new
 browser context (no stored palette or search), settled before the screenshot: fonts loaded,
@@ -42,6 +44,7 @@ from tools.visit import DARK, LIGHT, PHONE, Mode, Tab, find_chromium, launch
 MODES = (LIGHT, DARK, PHONE)
 QUERY = "交叉熵"  # a query with many results, code and formulas among them
 PALETTE_PAGES = ("", "components/dropout/", "api/nn/")  # home, a lesson, an API page
+SOURCE_PAGES = ("api/viz/", "api/nn/")  # API pages whose source listings are opened
 SCROLL_FRACTIONS = (1 / 3, 2 / 3, 1.0)
 ATTEMPTS = 5
 
@@ -71,6 +74,15 @@ async () => {
 """
 
 
+OPEN_SOURCE = """
+() => {
+  const listing = document.querySelector("details.mkdocstrings-source");
+  listing.open = true;
+  listing.scrollIntoView({ block: "start", behavior: "instant" });
+}
+"""
+
+
 @dataclass(frozen=True)
 class View:
     """One screenshot to take on both sites."""
@@ -81,6 +93,7 @@ class View:
     scroll: float | None = None  # fraction of the scrollable height; None: the top
     search: str | None = None  # a query typed into the open search dialog
     toggle_palette: bool = False
+    open_source: bool = False  # the first source listing opened, at the top of the window
 
 
 @dataclass
@@ -108,6 +121,8 @@ def views(
         yield View(f"{mode.name}/search", mode, "", search=QUERY)
         for path in (p for p in PALETTE_PAGES if p in paths):
             yield View(f"{mode.name}/{path or 'index'}/palette", mode, path, toggle_palette=True)
+        for path in (p for p in SOURCE_PAGES if p in paths):
+            yield View(f"{mode.name}/{path}/source", mode, path, open_source=True)
 
 
 def _settle(page: Page) -> None:
@@ -136,6 +151,10 @@ def screenshot(browser: Browser, base: str, view: View) -> bytes:
                 "document.querySelectorAll('.md-search-result__item').length > 0",
                 timeout=15_000,
             )
+            _settle(page)
+        if view.open_source:
+            page.evaluate(OPEN_SOURCE)
+            page.wait_for_timeout(100)  # the scroll-driven header and table of contents
             _settle(page)
         if view.toggle_palette:
             # The visible toggle: the label for the palette input that is not checked.

@@ -19,6 +19,14 @@
   edges differ on the API pages and the lessons' code, up to 59 of 255 levels), while a class-less
   span gives the same pixels (tools/compare_screens.py). The search index is made before this
   (the search plugin reads the page's content, not its output).
+* **Line numbers without a span each**: the API pages' source listings number their lines in
+  a column (Pygments' table), each number in ``<span class="normal">`` (30 bytes a line, 8 to
+  12 KB of an API page), and the theme's only rule for those spans pads each on the right
+  (``.highlighttable .linenodiv span[class]``). The numbers become bare text, one per line as
+  before, and the column's ``pre`` gets the class ``dlref-numbers``, which extra.css pads on the
+  right by the same amount: the numbers stay where they were (compared opened, in
+  tools/compare_screens.py). A column with any other span (a highlighted line's ``special``, a
+  linked number) is left as it is.
 
 With ``DLREF_STYLES_AS_SHIPPED=1`` the hook does nothing: the pages and stylesheets are as the
 theme and the plugins make them, for a build to compare screenshots with
@@ -44,6 +52,8 @@ from tools.exec_cache import cache_directory
 log = logging.getLogger("mkdocs.hooks.styles")
 
 NAME_SPAN = re.compile(r'<span class="n">([^<]*)</span>')
+LINE_NUMBERS = re.compile(r'<div class="linenodiv"><pre>(.*?)</pre>', re.DOTALL)
+NUMBER_SPAN = re.compile(r'<span class="normal">( *\d+)</span>')  # padded to one width
 MKDOCSTRINGS_CSS = re.compile(r'<link rel="stylesheet" href="[^"]*assets/_mkdocstrings\.css">')
 # An element with a class that a rule of _mkdocstrings.css needs (tests/site/test_hooks.py
 # checks that each of its rules needs one of these).
@@ -53,6 +63,19 @@ API_ELEMENT = re.compile(r'class="(?:[^"]*\s)?(?:doc|doc-[\w-]+|mkdocstrings-sou
 def unclass_names(html: str) -> str:
     """``html`` with every ``<span class="n">text</span>`` made ``<span>text</span>``."""
     return NAME_SPAN.sub(r"<span>\1</span>", html)
+
+
+def bare_line_numbers(html: str) -> str:
+    """``html`` with each line-number column's ``<span class="normal">N</span>`` made ``N``, its
+    ``pre`` marked ``dlref-numbers`` (columns with other markup are left as they are)."""
+
+    def bare(column: re.Match[str]) -> str:
+        numbers = NUMBER_SPAN.sub(r"\1", column[1])
+        if "<" in numbers.replace("<span></span>", "", 1):  # Pygments' empty first span stays
+            return column[0]
+        return f'<div class="linenodiv"><pre class="dlref-numbers">{numbers}</pre>'
+
+    return LINE_NUMBERS.sub(bare, html)
 
 
 def renders_api_entries(html: str) -> bool:
@@ -66,7 +89,7 @@ def _as_shipped() -> bool:
 def on_post_page(output: str, *, page: Any, config: Any) -> str:
     if _as_shipped():
         return output
-    output = unclass_names(output)
+    output = bare_line_numbers(unclass_names(output))
     if not renders_api_entries(output):
         output = MKDOCSTRINGS_CSS.sub("", output, count=1)
     return output

@@ -31,6 +31,7 @@ VIEWED = r"^$|^404|^components/dropout/|^api/viz/"
 
 
 styles = load_hook("styles")
+COLUMN = re.compile(r'<div class="linenodiv"><pre[^>]*>(.*?)</pre>', re.DOTALL)
 
 
 def _rules(css: str) -> list[tuple[list[str], str]]:
@@ -134,6 +135,29 @@ def test_no_name_span_keeps_its_class(site: Path, site_pages: list[Page]) -> Non
     ) == ('<code><span>x</span> <span class="nf">f</span></code>')
 
 
+def test_line_numbers_are_bare_text_in_a_padded_column(site: Path, site_pages: list[Page]) -> None:
+    columns = [
+        column
+        for p in site_pages
+        for column in COLUMN.findall((site / p.path).read_text(encoding="utf-8"))
+    ]
+    assert len(columns) > 50  # the API pages' source listings
+    assert not [c for c in columns if 'class="normal"' in c]
+    column = '<div class="linenodiv"><pre><span></span><span class="normal"> 9</span>\n'
+    assert styles.bare_line_numbers(column + '<span class="normal">10</span></pre>') == (
+        '<div class="linenodiv"><pre class="dlref-numbers"><span></span> 9\n10</pre>'
+    )
+    special = column + '<span class="special">10</span></pre>'  # a highlighted line
+    assert styles.bare_line_numbers(special) == special
+    # The padding the theme gives each number's span, given once to the column instead.
+    (main,) = (site / "assets" / "stylesheets").glob("main.*.min.css")
+    theme = [d for sel, d in _rules(main.read_text(encoding="utf-8")) if "span[class]" in str(sel)]
+    padding = re.search(r"padding-right:([.\d]+em)", " ".join(theme))
+    assert padding is not None
+    extra = (ROOT / "docs" / "assets" / "stylesheets" / "extra.css").read_text(encoding="utf-8")
+    assert f"pre.dlref-numbers {{\n  padding-right: 0{padding[1]};" in extra
+
+
 @pytest.mark.browser
 def test_every_page_looks_as_with_the_shipped_styles(
     site: Path, browser: Browser, tmp_path_factory: pytest.TempPathFactory
@@ -146,7 +170,7 @@ def test_every_page_looks_as_with_the_shipped_styles(
     result = compare_screens.compare(
         shipped, site, scrolled=1, out=out, only=VIEWED, browser=browser
     )
-    assert result.views == 30
+    assert result.views == 33
     assert not result.differing, (
         f"{len(result.differing)} of {result.views} views differ (screenshots in {out}):"
         f" {result.differing}"
