@@ -231,6 +231,56 @@ def compare(
     return result
 
 
+FIGURE_IMG = re.compile(r'<figure class="dlref-figure"><img src="([^"]+)"')
+
+
+def figure_files(site: Path) -> list[Path]:
+    """Every figure file of ``site``, in the order of its pages and of the figures on each."""
+    found = []
+    for page in pages(site):
+        text = (site / page.path).read_text(encoding="utf-8")
+        folder = (site / page.path).parent
+        found += [(folder / src).resolve() for src in FIGURE_IMG.findall(text)]
+    return found
+
+
+def figure_pixels(browser: Browser, svg: Path) -> np.ndarray:
+    """``svg`` drawn by Chromium as an ``<img>`` at its size, at twice the pixel density."""
+    context = browser.new_context(device_scale_factor=2)
+    try:
+        page = context.new_page()
+        holder = svg.with_name(f".{svg.stem}.html")
+        holder.write_text(f'<body style="margin:0"><img src="{svg.name}"></body>')
+        try:
+            page.goto(holder.as_uri())
+            page.wait_for_function("document.images[0].complete")
+            width, height = page.evaluate(
+                "[document.images[0].naturalWidth, document.images[0].naturalHeight]"
+            )
+            page.set_viewport_size({"width": max(width, 1), "height": max(height, 1)})
+            shot = page.screenshot()
+        finally:
+            holder.unlink()
+        return np.asarray(Image.open(io.BytesIO(shot)).convert("RGB"))
+    finally:
+        context.close()
+
+
+def compare_figures(before: Path, after: Path, *, browser: Browser) -> dict[str, int]:
+    """Each figure of ``after`` against the figure in the same place of ``before``, drawn in
+    ``browser``: the figures whose pixels differ, and how many."""
+    a, b = figure_files(before), figure_files(after)
+    if len(a) != len(b):
+        raise ValueError(f"{len(a)} figures in {before}, {len(b)} in {after}")
+    differing = {}
+    for one, two in zip(a, b, strict=True):
+        x, y = figure_pixels(browser, one), figure_pixels(browser, two)
+        count = int((x != y).any(axis=2).sum()) if x.shape == y.shape else x.size
+        if count:
+            differing[two.name] = count
+    return differing
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("before", type=Path)

@@ -5,7 +5,8 @@ The static checks read the built site and the theme's stylesheets as they ship. 
 check builds the site once more as the theme and plugins make it (``DLREF_STYLES_AS_SHIPPED=1``:
 the hooks do nothing) and compares screenshots of both (tools/compare_screens.py) on a few
 pages of each kind: at the top in the light, dark and phone modes, the longest of them
-scrolled, the search dialog with results, the palette toggled. Every page, and the three
+scrolled, the search dialog with results, the palette toggled, an API page's source listing
+opened; and every figure of the site drawn from its file both ways (tools/optimize_svg.py). Every page, and the three
 longest scrolled: ``python tools/compare_screens.py BEFORE AFTER`` (several minutes).
 """
 
@@ -175,3 +176,7 @@ def test_every_page_looks_as_with_the_shipped_styles(
         f"{len(result.differing)} of {result.views} views differ (screenshots in {out}):"
         f" {result.differing}"
     )
+    # Every figure of the site, as matplotlib drew it and as SVGO made it smaller
+    # (tools/optimize_svg.py), at twice its size.
+    assert len(compare_screens.figure_files(site)) > 40
+    assert compare_screens.compare_figures(shipped, site, browser=browser) == {}
