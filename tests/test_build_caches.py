@@ -375,9 +375,12 @@ def _math_hook(tmp_path: Path, version: str = "0.13.0") -> types.ModuleType:
     (tmp_path / "render.cjs").write_text("// renderer\n")
     if not (tmp_path / "font.woff2").exists():
         (tmp_path / "font.woff2").write_bytes(b"font")
+    if not (tmp_path / "temml.woff2").exists():
+        (tmp_path / "temml.woff2").write_bytes(b"temml")
     module.TEMML = tmp_path / "temml"  # type: ignore[attr-defined]
     module.RENDERER = tmp_path / "render.cjs"  # type: ignore[attr-defined]
     module.FONT_SOURCE = tmp_path / "font.woff2"  # type: ignore[attr-defined]
+    module.TEMML_FONT_SOURCE = tmp_path / "temml.woff2"  # type: ignore[attr-defined]
     module.started = 0  # type: ignore[attr-defined]
     module.subsets = []  # type: ignore[attr-defined]
 
@@ -397,8 +400,13 @@ def _math_hook(tmp_path: Path, version: str = "0.13.0") -> types.ModuleType:
         module.subsets.append(characters)  # type: ignore[attr-defined]
         return (tmp_path / "font.woff2").read_bytes() + characters.encode()
 
+    def subset_temml_font(characters: str) -> bytes:
+        module.subsets.append(f"temml {characters}")  # type: ignore[attr-defined]
+        return (tmp_path / "temml.woff2").read_bytes() + characters.encode()
+
     module.Temml = Temml  # type: ignore[attr-defined]
     module.subset_font = subset_font  # type: ignore[attr-defined]
+    module.subset_temml_font = subset_temml_font  # type: ignore[attr-defined]
     return module
 
 
@@ -439,6 +447,25 @@ def test_the_math_font_is_cut_again_only_for_new_characters_or_a_new_font(tmp_pa
     hook = _math_hook(tmp_path)
     render_cache.cache_mathml(hook, tmp_path / "cache")
     assert hook.subset_font("ab") == b"newer fontab" and hook.subsets == ["ab"]
+
+
+def test_the_temml_font_is_cut_again_only_for_new_characters_or_a_new_font(tmp_path: Path) -> None:
+    hook = _math_hook(tmp_path)
+    render_cache.cache_mathml(hook, tmp_path / "cache")
+    first = hook.subset_temml_font(" ′")
+    assert first == "temml ′".encode() and hook.subsets == ["temml  ′"]
+    assert (
+        hook.subset_font(" ′") == "font ′".encode()
+    )  # the same characters, the other font: its own
+    hook = _math_hook(tmp_path)  # the next build
+    render_cache.cache_mathml(hook, tmp_path / "cache")
+    assert hook.subset_temml_font(" ′") == first and hook.subsets == []
+    assert hook.subset_temml_font(" ′″") == "temml ′″".encode() and hook.subsets == ["temml  ′″"]
+    (tmp_path / "temml.woff2").write_bytes(b"newer temml")
+    hook = _math_hook(tmp_path)
+    render_cache.cache_mathml(hook, tmp_path / "cache")
+    assert hook.subset_temml_font(" ′") == "newer temml ′".encode() and hook.subsets == ["temml  ′"]
+    assert hook.subset_font(" ′") == "font ′".encode() and len(hook.subsets) == 1  # STIX: unchanged
 
 
 def test_search_marks_follow_the_page_and_the_hook_code(tmp_path: Path) -> None:
@@ -486,9 +513,11 @@ def test_a_purge_runs_node_once_for_the_same_sheets_and_words(
     calls: list[list[str]] = []
     real = purge_css.run_purgecss
 
-    def counted(sheets: dict[str, str], content: list[str]) -> dict[str, str]:
+    def counted(
+        sheets: dict[str, str], content: list[str], not_values: list[str]
+    ) -> dict[str, str]:
         calls.append(content)
-        return real(sheets, content)
+        return real(sheets, content, not_values)
 
     monkeypatch.setattr(purge_css, "run_purgecss", counted)
     first, _ = purge_css.purge(SHEETS, WORDS, tmp_path)
@@ -501,23 +530,24 @@ def test_a_purge_runs_node_once_for_the_same_sheets_and_words(
 def test_the_purge_key_covers_sheets_words_safelist_script_and_purgecss(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    key = purge_css.cache_key(SHEETS, WORDS)
-    assert purge_css.cache_key(dict(SHEETS), list(WORDS)) == key
-    assert purge_css.cache_key({**SHEETS, "main.0.min.css": ".x{}"}, WORDS) != key
-    assert purge_css.cache_key(SHEETS, [*WORDS, "x"]) != key
+    key = purge_css.cache_key(SHEETS, WORDS, [])
+    assert purge_css.cache_key(dict(SHEETS), list(WORDS), []) == key
+    assert purge_css.cache_key({**SHEETS, "main.0.min.css": ".x{}"}, WORDS, []) != key
+    assert purge_css.cache_key(SHEETS, [*WORDS, "x"], []) != key
+    assert purge_css.cache_key(SHEETS, WORDS, ["rtl"]) != key
     monkeypatch.setattr(purge_css, "SAFELIST", {"standard": ["md-unused"], "patterns": []})
-    assert purge_css.cache_key(SHEETS, WORDS) != key
+    assert purge_css.cache_key(SHEETS, WORDS, []) != key
     monkeypatch.undo()
     package = tmp_path / "purgecss"
     package.mkdir()
     (package / "package.json").write_text('{"name": "purgecss", "version": "9.0.0"}')
     monkeypatch.setattr(purge_css, "PURGECSS", package)
-    assert purge_css.cache_key(SHEETS, WORDS) != key
+    assert purge_css.cache_key(SHEETS, WORDS, []) != key
     monkeypatch.undo()
     script = tmp_path / "purge_css.cjs"
     script.write_bytes(purge_css.SCRIPT.read_bytes() + b"\n")
     monkeypatch.setattr(purge_css, "SCRIPT", script)
-    assert purge_css.cache_key(SHEETS, WORDS) != key
+    assert purge_css.cache_key(SHEETS, WORDS, []) != key
 
 
 def test_the_words_are_those_of_purgecss_own_extractor(tmp_path: Path) -> None:
@@ -543,18 +573,68 @@ def test_the_words_are_those_of_purgecss_own_extractor(tmp_path: Path) -> None:
     assert "slate" in purge_css.words([page]) and "x-1" in purge_css.words([page])
 
 
-def test_a_purged_site_keeps_its_file_names_and_loses_the_stale_maps(tmp_path: Path) -> None:
-    sheets = tmp_path / "assets" / "stylesheets"
-    workers = tmp_path / "assets" / "javascripts" / "workers"
+def test_comments_and_at_rules_left_empty_go_with_the_rules(tmp_path: Path) -> None:
+    """PurgeCSS keeps comments, those of the rules it dropped too, and an at-rule whose rules
+    all went but a comment; the purge drops them, but a ``/*! ... */`` notice."""
+    css = (
+        "/*! notice */\n/* the used rule */\n.md-used { color: red }\n"
+        "@supports (-moz-appearance: none) {\n  /* a Firefox fix */\n  .md-unused { width: 0 }\n}\n"
+        "@media print {\n  @supports (display: grid) {\n    .md-unused { width: 0 }\n  }\n}\n"
+        "@supports (display: grid) {\n  /* kept */\n  h1 { margin: 0 }\n}\n"
+    )
+    purged, _ = purge_css.purge({"a.css": css}, WORDS, tmp_path)
+    out = purged["a.css"]
+    assert "/*! notice */" in out and "/* " not in out
+    assert "md-unused" not in out and "-moz-appearance" not in out and "@media" not in out
+    assert ".md-used { color: red }" in out
+    assert "@supports (display: grid) {" in out and "h1 { margin: 0 }" in out
+
+
+def test_right_to_left_rules_go_only_while_no_page_has_the_word(tmp_path: Path) -> None:
+    """With "rtl" taken for no attribute value, ``[dir=rtl]`` selectors go and everything
+    else stays: ``[dir=ltr]`` ones, a class or an attribute named rtl. A page with
+    ``dir="rtl"`` brings them back."""
+    css = (
+        "[dir=ltr] .md-used{margin-left:1em}[dir=rtl] .md-used{margin-right:1em}"
+        "[dir=ltr] h1,[dir=rtl] h1{float:left}.rtl{color:red}[rtl]{color:blue}"
+    )
+    words = sorted([*WORDS, "dir", "ltr", "rtl"])
+    purged, _ = purge_css.purge({"a.css": css}, words, tmp_path, ["rtl"])
+    assert purged["a.css"] == (
+        "[dir=ltr] .md-used{margin-left:1em}[dir=ltr] h1{float:left}"
+        ".rtl{color:red}[rtl]{color:blue}"
+    )
+    whole, _ = purge_css.purge({"a.css": css}, words, tmp_path)
+    assert whole["a.css"] == css
+
+
+def _purgeable_site(site: Path, page: str) -> Path:
+    """A site with the four stylesheets :func:`purge_css.purge_site` purges; its theme's."""
+    sheets = site / "assets" / "stylesheets"
+    workers = site / "assets" / "javascripts" / "workers"
     workers.mkdir(parents=True)
     sheets.mkdir(parents=True)
+    (site / "assets" / "vendor" / "temml").mkdir(parents=True)
     for name, css in SHEETS.items():
         (sheets / name).write_text(css + "\n/*# sourceMappingURL=" + name + ".map*/")
         (sheets / f"{name}.map").write_text("{}")
     (sheets / "extra.css").write_text(".own{color:green}")
-    (tmp_path / "index.html").write_text('<h1 class="md-used" data-md-color-primary="indigo">')
-    (tmp_path / "assets" / "javascripts" / "bundle.0.min.js").write_text('x.classList.add("red")')
+    (site / "assets" / "_mkdocstrings.css").write_text(".doc{margin:0}.doc-unused{margin:0}")
+    temml = "@font-face{font-family:T;src:url(T.woff2)}mo.tml-prime{font-family:T}menclose{x:0}"
+    (site / "assets" / "vendor" / "temml" / "temml.css").write_text(temml)
+    (site / "index.html").write_text(page)
+    bundle = 'x.classList.add("red");d=e.getAttribute("dir")==="rtl"'
+    (site / "assets" / "javascripts" / "bundle.0.min.js").write_text(bundle)
     (workers / "search.0.min.js").write_text("")
+    return sheets
+
+
+def test_a_purged_site_keeps_its_file_names_and_loses_the_stale_maps(tmp_path: Path) -> None:
+    page = (
+        '<html dir="ltr"><h1 class="md-used doc" data-md-color-primary="indigo">'
+        '<mo class="tml-prime">'
+    )
+    sheets = _purgeable_site(tmp_path, page)
     done = purge_css.purge_site(tmp_path, tmp_path / "cache")
     assert (sheets / "main.0.min.css").read_text() == ".md-used{color:red}h1{margin:0}"
     palette = (sheets / "palette.0.min.css").read_text()  # "red" is a word of the script
@@ -562,3 +642,33 @@ def test_a_purged_site_keeps_its_file_names_and_loses_the_stale_maps(tmp_path: P
     assert not list(sheets.glob("*.map"))
     assert (sheets / "extra.css").read_text() == ".own{color:green}"  # the site's own: untouched
     assert done.sizes["main.0.min.css"][1] < done.sizes["main.0.min.css"][0]
+    assert (tmp_path / "assets" / "_mkdocstrings.css").read_text() == ".doc{margin:0}"
+    temml = (tmp_path / "assets" / "vendor" / "temml" / "temml.css").read_text()
+    assert temml == "@font-face{font-family:T;src:url(T.woff2)}mo.tml-prime{font-family:T}"
+
+
+@pytest.mark.parametrize(
+    ("body", "kept"),
+    [
+        ('<p dir="ltr">段落</p>', False),
+        ("<p>从右到左 (rtl) 的页面</p><pre><code>&lt;p dir=rtl&gt;</code></pre>", False),
+        ('<p dir="rtl">段落</p>', True),
+        ("<p DIR=rtl>段落</p>", True),
+        ("<script>document.body.dir = 'rtl'</script>", True),
+    ],
+)
+def test_an_element_written_right_to_left_keeps_the_rules_for_it(
+    tmp_path: Path, body: str, kept: bool
+) -> None:
+    """Only an attribute's value or an inline script with "rtl" keeps the rules: prose and
+    code that mention it do not."""
+    rules = "[dir=ltr] .md-used{margin-left:1em}[dir=rtl] .md-used{margin-right:1em}"
+    sheets = {**SHEETS, "main.0.min.css": rules}
+    page = f'<html><body dir="ltr"><h1 class="md-used">标题</h1>{body}</body></html>'
+    folder = _purgeable_site(tmp_path, page)
+    (folder / "main.0.min.css").write_text(sheets["main.0.min.css"])
+    purge_css.purge_site(tmp_path, tmp_path / "cache")
+    purged = (folder / "main.0.min.css").read_text()
+    assert ("[dir=rtl]" in purged) == kept and "[dir=ltr] .md-used" in purged
+    assert "rtl" in purge_css.words(purge_css.script_files(tmp_path))  # only the page decides
+    assert purge_css.not_attribute_values([tmp_path / "index.html"]) == ([] if kept else ["rtl"])

@@ -14,6 +14,12 @@ name spans unwrapped), the same views of both sites in headless Chromium (tools/
 * on an API page, its first "source code" listing opened and scrolled to the top of the window
   (it is closed in the other views).
 
+With ``--elements SELECTOR``, instead: every visible element the selector matches, on every
+page that has one, screenshotted on its own (light mode, every ``<details>`` opened, scrolled
+into view), wherever it is on the page (one in a tab not shown is left out).
+For a change to what only a few elements show, far down a page (formulas with a prime, drawn in
+Temml's font: ``--elements "math:has(mo.tml-prime)"``).
+
 Both sites are served as a static host serves them (tools/serve_site.py). A view is a new
 browser context (no stored palette or search), settled before the screenshot: fonts loaded,
 images in the viewport decoded, CSS transitions and animations finished (Playwright's
@@ -281,6 +287,79 @@ def compare_figures(before: Path, after: Path, *, browser: Browser) -> dict[str,
     return differing
 
 
+def element_screenshots(browser: Browser, base: str, path: str, selector: str) -> list[bytes]:
+    """A screenshot of each visible element ``selector`` matches on the page at ``path``, every
+    ``<details>`` opened, in order."""
+    tab = Tab(browser, LIGHT)
+    try:
+        tab.goto(base + path)
+        page = tab.page
+        page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+        _settle(page)
+        shots = []
+        elements = page.locator(selector).filter(visible=True)
+        for i in range(elements.count()):
+            element = elements.nth(i)
+            element.scroll_into_view_if_needed()
+            _settle(page)
+            shots.append(element.screenshot(animations="disabled", caret="hide"))
+        return shots
+    finally:
+        tab.close()
+
+
+def compare_elements(
+    before: Path,
+    after: Path,
+    selector: str,
+    *,
+    out: Path | None = None,
+    only: str | None = None,
+    browser: Browser,
+) -> Result:
+    """Screenshot every element ``selector`` matches on each page of both sites (light mode);
+    the elements that differ, named ``page#n`` (the n-th match)."""
+    result = Result()
+    with serve(before) as base_a, serve(after) as base_b:
+        for p in pages(after):
+            if only is not None and not re.search(only, p.url_path):
+                continue
+            shots_b = element_screenshots(browser, base_b, p.url_path, selector)
+            if not shots_b:
+                continue
+            shots_a = element_screenshots(browser, base_a, p.url_path, selector)
+            if len(shots_a) != len(shots_b):
+                raise ValueError(
+                    f"{p.url_path}: {len(shots_a)} elements match {selector!r} before,"
+                    f" {len(shots_b)} after"
+                )
+            for attempt in range(ATTEMPTS):
+                differing = {}
+                for n, (a, b) in enumerate(zip(shots_a, shots_b, strict=True)):
+                    count, mask = differing_pixels(a, b)
+                    if count:
+                        differing[n] = (count, a, b, mask)
+                if not differing:
+                    break
+                # Chromium's raster noise (see compare): the page's shots once more, both sites.
+                result.retried.update(f"{p.url_path or 'index'}#{n}" for n in differing)
+                if attempt < ATTEMPTS - 1:
+                    shots_a = element_screenshots(browser, base_a, p.url_path, selector)
+                    shots_b = element_screenshots(browser, base_b, p.url_path, selector)
+            result.views += len(shots_b)
+            for n, (count, a, b, mask) in differing.items():
+                name = f"{p.url_path or 'index'}#{n}"
+                result.differing[name] = count
+                if out is not None:
+                    stem = out / name.replace("/", "_")
+                    out.mkdir(parents=True, exist_ok=True)
+                    Path(f"{stem}.before.png").write_bytes(a)
+                    Path(f"{stem}.after.png").write_bytes(b)
+                    if mask is not None:
+                        mask.save(f"{stem}.diff.png")
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("before", type=Path)
@@ -288,19 +367,30 @@ def main() -> None:
     parser.add_argument("--scrolled", type=int, default=3, help="longest pages also scrolled")
     parser.add_argument("--out", type=Path, help="where differing screenshots are written")
     parser.add_argument("--only", help="only the pages whose URL path matches this expression")
+    parser.add_argument("--elements", help="compare each element this CSS selector matches")
     args = parser.parse_args()
     chromium = find_chromium()
     if chromium is None:
         raise SystemExit("Chromium not found (`make browser-deps`, or set DLREF_CHROMIUM)")
     with launch(chromium) as browser:
-        result = compare(
-            args.before,
-            args.after,
-            scrolled=args.scrolled,
-            out=args.out,
-            only=args.only,
-            browser=browser,
-        )
+        if args.elements:
+            result = compare_elements(
+                args.before,
+                args.after,
+                args.elements,
+                out=args.out,
+                only=args.only,
+                browser=browser,
+            )
+        else:
+            result = compare(
+                args.before,
+                args.after,
+                scrolled=args.scrolled,
+                out=args.out,
+                only=args.only,
+                browser=browser,
+            )
     for name, count in sorted(result.differing.items()):
         print(f"{count:8d} px differ: {name}")
     noise = sorted(result.retried - set(result.differing))

@@ -1,12 +1,15 @@
-"""The theme's stylesheets in a built site without the rules no page can use (PurgeCSS).
+"""The stylesheets of a built site without the rules no page can use (PurgeCSS).
 
     python tools/purge_css.py SITE [--cache DIR]
 
 mkdocs-material ships one ``main.*.min.css`` for every feature, extension and language it
 supports and one ``palette.*.min.css`` with every primary and accent colour; this site uses a
-part of the first and one colour of the second (indigo). After a build, :func:`purge_site` runs
-PurgeCSS (``node_modules/purgecss``, pinned in package-lock.json; ``tools/purge_css.cjs``) over
-those two files in the site and writes them back under the same names.
+part of the first and one colour of the second (indigo). Temml's stylesheet (vendored by
+tools/vendor_assets.py) styles every construct Temml can write (``\\cancel``, ``\\bordermatrix``,
+commutative diagrams...), and mkdocstrings' every part of an API entry it can render; the site's
+formulas and API pages use a few. After a build, :func:`purge_site` runs PurgeCSS
+(``node_modules/purgecss``, pinned in package-lock.json; ``tools/purge_css.cjs``) over those four
+files in the site and writes them back under the same names.
 
 **What PurgeCSS sees.** A rule stays when every class, id, tag and attribute of one of its
 selectors is a word of the content. The content is every HTML page of the site and the theme's
@@ -22,6 +25,17 @@ same pages), so a rebuild after one takes the purged files from the cache withou
 
 The search index (``search/search_index.json``) is left out of the content: its text comes
 from the pages, whose words are already in.
+
+**Right-to-left rules.** material's ``[dir=rtl] ...`` rules (about 5 KB) would stay: "rtl" is a
+word of the theme's script, which reads the page's direction (``getAttribute("dir")==="rtl"``,
+clipboard.js lays out the hidden text area it copies from) and never sets it. Every page is
+``<body dir="ltr">`` (material's template) with no other direction. So while no page has "rtl"
+in an attribute's value or an inline script (:func:`attribute_words`; prose and code that
+mention it do not count), PurgeCSS is told that it is no value of any attribute
+(``not_attribute_values`` in tools/purge_css.cjs: a detailed extractor result, the way PurgeCSS
+lets an extractor say where a word may appear), and drops ``[dir=rtl]`` selectors; ``[dir=ltr]``
+ones stay ("ltr" is a value in every page). An element with ``dir="rtl"`` brings the rules back
+by itself.
 
 A purged file's source map (``*.min.css.map``, not referenced by the file, but served next to
 it) no longer matches it and is removed; a ``sourceMappingURL`` comment, should a theme release
@@ -39,6 +53,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -49,13 +64,24 @@ ROOT = Path(__file__).resolve().parent.parent
 PURGECSS = ROOT / "node_modules" / "purgecss"
 SCRIPT = ROOT / "tools" / "purge_css.cjs"
 LOCK = ROOT / "package-lock.json"  # pins purgecss and what it runs on (postcss, its parser)
-FORMAT = 1  # bump when the entries' meaning changes
+FORMAT = 2  # bump when the entries' meaning changes
 
-# The theme's stylesheets, in the site's assets/stylesheets/ (extra.css is the site's own).
-SHEETS = ("main.*.min.css", "palette.*.min.css")
+# The stylesheets purged, by their place in the site: the theme's (extra.css, the site's own, is
+# not), mkdocstrings' and Temml's. Their file names differ: each is named by it in the cache.
+SHEETS = (
+    "assets/stylesheets/main.*.min.css",
+    "assets/stylesheets/palette.*.min.css",
+    "assets/_mkdocstrings.css",
+    "assets/vendor/temml/temml.css",
+)
+# Words of the theme's script that PurgeCSS may take for no attribute's value while no page has
+# them in an attribute's value or an inline script (see the module's text): a direction the
+# script only reads.
+SCRIPT_ONLY_VALUES = ("rtl",)
 # PurgeCSS's default extractor (purgecss/lib/purgecss.js, ``defaultExtractor``). On bytes: a
 # UTF-8 encoded character outside ASCII has no ASCII bytes, so the words are the same.
 WORD = re.compile(rb"[A-Za-z0-9_-]+")
+TEXT_WORD = re.compile(r"[A-Za-z0-9_-]+")
 SOURCE_MAP_COMMENT = re.compile(r"\s*/\*# sourceMappingURL=[^*]*\*/\s*$")
 
 # Selectors kept although no word of the content shows them. Empty: comparing screenshots of
@@ -74,25 +100,80 @@ class Purged:
     seconds: float
 
 
-def theme_sheets(site: Path) -> list[Path]:
-    folder = site / "assets" / "stylesheets"
-    found = [p for pattern in SHEETS for p in sorted(folder.glob(pattern))]
+def site_sheets(site: Path) -> list[Path]:
+    found = [p for pattern in SHEETS for p in sorted(site.glob(pattern))]
     if len(found) != len(SHEETS):
         raise RuntimeError(
-            f"expected one of each of {SHEETS} in {folder}, found {[p.name for p in found]}:"
-            " a theme release that renamed its stylesheets needs tools/purge_css.py updated"
+            f"expected one of each of {SHEETS} in {site}, found"
+            f" {[p.relative_to(site).as_posix() for p in found]}: a release of the theme,"
+            " mkdocstrings or Temml that renamed its stylesheet needs tools/purge_css.py updated"
         )
     return found
 
 
-def content_files(site: Path) -> list[Path]:
-    """Every HTML page of the site and the theme's scripts."""
+def page_files(site: Path) -> list[Path]:
+    """Every HTML page of the site."""
+    return sorted(site.rglob("*.html"))
+
+
+def script_files(site: Path) -> list[Path]:
+    """The theme's scripts: its bundle and its search worker."""
     scripts = site / "assets" / "javascripts"
     bundle = sorted(scripts.glob("bundle.*.min.js"))
     worker = sorted((scripts / "workers").glob("search.*.min.js"))
     if not bundle or not worker:
         raise RuntimeError(f"the theme's bundle or search worker is missing from {scripts}")
-    return sorted(site.rglob("*.html")) + bundle + worker
+    return bundle + worker
+
+
+def content_files(site: Path) -> list[Path]:
+    """Every HTML page of the site and the theme's scripts."""
+    return page_files(site) + script_files(site)
+
+
+class _AttributeWords(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.words: set[str] = set()
+        self.script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for _, value in attrs:
+            self.words.update(TEXT_WORD.findall(value or ""))
+        self.script = tag == "script"
+
+    def handle_endtag(self, tag: str) -> None:
+        self.script = False
+
+    def handle_data(self, data: str) -> None:
+        if self.script:
+            self.words.update(TEXT_WORD.findall(data))
+
+
+def attribute_words(html: str) -> set[str]:
+    """The words of a page's attribute values and inline scripts: wherever an element's
+    attribute value could come from (its text, prose or code, aside)."""
+    parser = _AttributeWords()
+    parser.feed(html)
+    parser.close()
+    return parser.words
+
+
+def not_attribute_values(pages: list[Path]) -> list[str]:
+    """The words of :data:`SCRIPT_ONLY_VALUES` that no page has in an attribute's value or an
+    inline script: PurgeCSS may take them for anything but an attribute's value."""
+    found = []
+    for word in SCRIPT_ONLY_VALUES:
+        pattern = re.compile(
+            rb"(?<![A-Za-z0-9_-])" + re.escape(word.encode()) + rb"(?![A-Za-z0-9_-])"
+        )
+        if not any(
+            word in attribute_words(data.decode("utf-8"))
+            for data in (p.read_bytes() for p in pages)
+            if pattern.search(data)  # most pages do not have the word at all: no parsing
+        ):
+            found.append(word)
+    return found
 
 
 def words(files: list[Path]) -> list[str]:
@@ -107,7 +188,7 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def cache_key(sheets: dict[str, str], content: list[str]) -> str:
+def cache_key(sheets: dict[str, str], content: list[str], not_values: list[str]) -> str:
     facts = [
         FORMAT,
         _digest((PURGECSS / "package.json").read_bytes()),
@@ -116,12 +197,16 @@ def cache_key(sheets: dict[str, str], content: list[str]) -> str:
         {name: _digest(css.encode()) for name, css in sorted(sheets.items())},
         _digest("\n".join(content).encode()),
         SAFELIST,
+        not_values,
     ]
     return _digest(json.dumps(facts, sort_keys=True).encode())
 
 
-def run_purgecss(sheets: dict[str, str], content: list[str]) -> dict[str, str]:
-    """PurgeCSS under node: each of ``sheets`` (name -> CSS) purged against ``content``."""
+def run_purgecss(
+    sheets: dict[str, str], content: list[str], not_values: list[str]
+) -> dict[str, str]:
+    """PurgeCSS under node: each of ``sheets`` (name -> CSS) purged against ``content``, the
+    words ``not_values`` taken for no attribute's value."""
     node = shutil.which("node")
     if node is None:
         raise RuntimeError("node not found: the build purges the theme's stylesheets under node")
@@ -131,6 +216,7 @@ def run_purgecss(sheets: dict[str, str], content: list[str]) -> dict[str, str]:
         "css": [{"name": name, "raw": css} for name, css in sheets.items()],
         "content": "\n".join(content),
         "safelist": SAFELIST,
+        "not_attribute_values": not_values,
     }
     done = subprocess.run(
         [node, str(SCRIPT), str(PURGECSS)],
@@ -148,9 +234,13 @@ def run_purgecss(sheets: dict[str, str], content: list[str]) -> dict[str, str]:
     return purged
 
 
-def purge(sheets: dict[str, str], content: list[str], cache: Path) -> tuple[dict[str, str], bool]:
-    """``sheets`` purged against ``content``, from ``cache`` when it has them; whether it did."""
-    key = cache_key(sheets, content)
+def purge(
+    sheets: dict[str, str], content: list[str], cache: Path, not_values: list[str] | None = None
+) -> tuple[dict[str, str], bool]:
+    """``sheets`` purged against ``content`` (``not_values``: words taken for no attribute's
+    value), from ``cache`` when it has them; whether it did."""
+    not_values = not_values or []
+    key = cache_key(sheets, content, not_values)
     path = cache / "purgecss" / key[:2] / f"{key}.json"
     try:
         cached = json.loads(path.read_bytes().decode("utf-8"))
@@ -159,17 +249,19 @@ def purge(sheets: dict[str, str], content: list[str], cache: Path) -> tuple[dict
     if isinstance(cached, dict) and set(cached) == set(sheets):
         touch(path)
         return {name: str(css) for name, css in cached.items()}, True
-    purged = run_purgecss(sheets, content)
+    purged = run_purgecss(sheets, content, not_values)
     _write_atomic(path, json.dumps(purged, ensure_ascii=False, sort_keys=True))
     return purged, False
 
 
 def purge_site(site: Path, cache: Path) -> Purged:
-    """Purge the theme's stylesheets of the built ``site`` in place (see the module's text)."""
+    """Purge the stylesheets of the built ``site`` in place (see the module's text)."""
     start = time.perf_counter()
-    paths = theme_sheets(site)
+    paths = site_sheets(site)
     sheets = {p.name: p.read_bytes().decode("utf-8") for p in paths}
-    purged, from_cache = purge(sheets, words(content_files(site)), cache)
+    pages = page_files(site)
+    content = sorted(set(words(pages)) | set(words(script_files(site))))
+    purged, from_cache = purge(sheets, content, cache, not_attribute_values(pages))
     sizes = {}
     for path in paths:
         new = purged[path.name].encode("utf-8")

@@ -1,5 +1,5 @@
 """Caches for pure steps of every page's build: code highlighting, the search-content marks and
-the math hook's formulas and font (:func:`cache_mathml`), so that a build after a prose edit
+the math hook's formulas and fonts (:func:`cache_mathml`), so that a build after a prose edit
 does not redo them for the pages that did not change.
 
 * ``pymdownx.highlight.Highlight.highlight`` turns a code block's source into HTML with
@@ -117,21 +117,28 @@ def cache_search_marks(module: ModuleType, directory: Path) -> Counts:
 
 def cache_mathml(module: ModuleType, directory: Path) -> Counts | None:
     """Put a cache in front of the math hook's renderer (``overrides/hooks/mathml.py``, its
-    ``Temml`` class) and of its font subsetter (``subset_font``).
+    ``Temml`` class) and of its font subsetters (``subset_font``, STIX Two Math, and
+    ``subset_temml_font``, Temml's own font).
 
     A formula's MathML is a function of its TeX, display or inline, Temml
     (``node_modules/temml/package.json``, pinned by package-lock.json), the renderer script and
     node's version. node starts only when a formula is not in the cache; a formula Temml cannot
-    render is never stored (the hook logs it as an error on every build). The cut-down font is a
+    render is never stored (the hook logs it as an error on every build). A cut-down font is a
     function of its characters, the whole font file and fontTools' version."""
     original = getattr(module, "_UncachedTemml", None) or getattr(module, "Temml", None)
     subset = getattr(module, "_uncached_subset_font", None) or getattr(module, "subset_font", None)
     temml, renderer = getattr(module, "TEMML", None), getattr(module, "RENDERER", None)
     font = getattr(module, "FONT_SOURCE", None)
-    if original is None or subset is None or temml is None or renderer is None or font is None:
+    temml_subset = getattr(module, "_uncached_subset_temml_font", None) or getattr(
+        module, "subset_temml_font", None
+    )
+    temml_font = getattr(module, "TEMML_FONT_SOURCE", None)
+    needed = (original, subset, temml, renderer, font, temml_subset, temml_font)
+    if any(thing is None for thing in needed):
         return None
     module._UncachedTemml = original  # type: ignore[attr-defined]
     module._uncached_subset_font = subset  # type: ignore[attr-defined]
+    module._uncached_subset_temml_font = temml_subset  # type: ignore[attr-defined]
     package = Path(temml) / "package.json"
     node = shutil.which("node")
     node_version = (
@@ -168,10 +175,23 @@ def cache_mathml(module: ModuleType, directory: Path) -> Counts | None:
             if self.real is not None:
                 self.real.close()
 
-    def subset_font(characters: str) -> bytes:
+    module.Temml = CachedTemml  # type: ignore[attr-defined]
+    module.subset_font = _cached_subset(directory, Path(font), subset)  # type: ignore[attr-defined]
+    module.subset_temml_font = _cached_subset(  # type: ignore[attr-defined]
+        directory, Path(temml_font), temml_subset
+    )
+    return counts
+
+
+def _cached_subset(
+    directory: Path, source: Path, subset: Callable[[str], bytes]
+) -> Callable[[str], bytes]:
+    """``subset`` (a font file cut down to some characters) with its answers kept under a key of
+    the characters, the whole font file (``source``) and fontTools' version."""
+
+    def cached(characters: str) -> bytes:
         import fontTools
 
-        source = Path(font)
         key = _key(
             FORMAT,
             characters,
@@ -188,9 +208,7 @@ def cache_mathml(module: ModuleType, directory: Path) -> Counts | None:
             touch(path)
         return bytes(data)
 
-    module.Temml = CachedTemml  # type: ignore[attr-defined]
-    module.subset_font = subset_font  # type: ignore[attr-defined]
-    return counts
+    return cached
 
 
 _EXEC_CONVERT: list[Callable[..., Any]] = []

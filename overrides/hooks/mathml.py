@@ -22,6 +22,14 @@ italic forms (MathML shows a one-letter ``<mi>`` in mathematical italic) and, th
 table, their larger sizes: about 40 KB instead of 400. :func:`subset_font` makes it at the end
 of the build from what :func:`typeset` saw, into ``assets/vendor/temml/``.
 
+Temml's own small font (``Temml.woff2``, 9.4 KB: KaTeX_Script's glyphs at the Mathematical
+Script capitals, and the primes) is what Temml's stylesheet draws a prime (``mo.tml-prime``) and
+a ``\\mathscr`` letter (``.mathscr``) with. :func:`subset_temml_font` cuts it down the same way
+to the characters the formulas show in those elements (:func:`temml_font_characters`; the
+site's formulas have primes and no script letter), written over the whole copy the site got
+from ``docs/assets/vendor/temml/`` under the same name, so the stylesheet needs no change. With
+``DLREF_STYLES_AS_SHIPPED=1`` (the build tools/compare_screens.py compares with) it stays whole.
+
 So pages ship MathML and CSS, no math JavaScript. The math stylesheet (Temml's, vendored by
 tools/vendor_assets.py, and through it the font) is linked only from pages that have a
 formula. A formula Temml cannot parse is logged as an error, which fails
@@ -34,10 +42,12 @@ import html
 import io
 import json
 import logging
+import os
 import re
 import shutil
 import subprocess
 import unicodedata
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +71,16 @@ FONT_SOURCE = (
     / "stix-two-math-latin-400-normal.woff2"
 )
 FONT_FILE = "assets/vendor/temml/STIXTwoMath-dlref.woff2"
+# Temml's own font, whole (pinned in package-lock.json), and its place in the site (named by
+# Temml's stylesheet; tools/vendor_assets.py copies it whole into docs/assets/vendor/temml/).
+TEMML_FONT_SOURCE = TEMML / "dist" / "Temml.woff2"
+TEMML_FONT_FILE = "assets/vendor/temml/Temml.woff2"
+# The classes whose elements Temml's stylesheet draws in that font ("math .mathscr" and
+# "mo.tml-prime": tests/site/test_hooks.py checks the vendored stylesheet has no other).
+TEMML_FONT_CLASSES = frozenset({"mathscr", "tml-prime"})
+# Blank glyphs kept in the cut-down Temml font whatever the formulas show: a browser may take a
+# space's width from the font of the element it lays out.
+TEMML_FONT_BLANKS = " \u00a0"
 
 # What arithmatex writes (its text is HTML-escaped TeX with its delimiters, no child elements).
 FORMULA = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.DOTALL)
@@ -111,8 +131,10 @@ class Temml:
 
 
 _temml: Temml | None = None
-# Every character the build's formulas show, for the font (reset when a build starts).
+# Every character the build's formulas show, for the font, and those they show in Temml's font
+# (reset when a build starts).
 _shown: set[str] = set()
+_temml_shown: set[str] = set()
 
 
 def _renderer() -> Temml:
@@ -136,6 +158,39 @@ def shown_characters(mathml: str) -> set[str]:
     for text in TEXT.findall(ANNOTATION.sub("", mathml)):
         shown.update(html.unescape(text))
     return shown - {" ", "\n", "\t"}
+
+
+class _ClassedText(HTMLParser):
+    """The text inside elements that have one of ``classes`` (their descendants' too)."""
+
+    def __init__(self, classes: frozenset[str]) -> None:
+        super().__init__(convert_charrefs=True)
+        self.classes = classes
+        self.open: list[bool] = []  # for each open element: is it, or is it in, a classed one
+        self.text: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = set((dict(attrs).get("class") or "").split())
+        self.open.append(bool(self.open and self.open[-1]) or bool(classes & self.classes))
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.open:
+            self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self.open and self.open[-1]:
+            self.text.update(data)
+
+
+def temml_font_characters(mathml: str) -> set[str]:
+    """The characters a formula's MathML shows in Temml's font: inside an element with a class
+    of :data:`TEMML_FONT_CLASSES` (whitespace aside)."""
+    if not any(name in mathml for name in TEMML_FONT_CLASSES):
+        return set()
+    parser = _ClassedText(TEMML_FONT_CLASSES)
+    parser.feed(ANNOTATION.sub("", mathml))
+    parser.close()
+    return parser.text - {" ", "\n", "\t"}
 
 
 def italic_form(char: str) -> str | None:
@@ -164,6 +219,22 @@ def font_characters(shown: set[str]) -> str:
 def subset_font(characters: str) -> bytes:
     """STIX Two Math cut down to ``characters`` (and what its MATH and layout tables reach from
     them: larger sizes of brackets and sums, glyph parts of stretched ones), as WOFF2."""
+    return _subset(FONT_SOURCE, characters)
+
+
+def temml_font_text(shown: set[str]) -> str:
+    """What Temml's font must hold: ``shown`` (the characters formulas show in it) and its
+    blank glyphs; sorted."""
+    return "".join(sorted(shown | set(TEMML_FONT_BLANKS)))
+
+
+def subset_temml_font(characters: str) -> bytes:
+    """Temml's font cut down to ``characters``, as WOFF2 (its name table, with the copyright and
+    the licence fields, kept)."""
+    return _subset(TEMML_FONT_SOURCE, characters)
+
+
+def _subset(source: Path, characters: str) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -172,7 +243,7 @@ def subset_font(characters: str) -> bytes:
     options.layout_features = ["*"]
     options.name_IDs = ["*"]  # keep the copyright and the licence's name and address
     options.notdef_outline = True
-    font = TTFont(FONT_SOURCE)
+    font = TTFont(source)
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=characters)
     subsetter.subset(font)
@@ -196,6 +267,7 @@ def typeset(output: str, where: str) -> tuple[str, int]:
             return None
         count += 1
         _shown.update(shown_characters(answer["html"]))
+        _temml_shown.update(temml_font_characters(answer["html"]))
         return answer["html"]
 
     def formula(m: re.Match[str]) -> str:
@@ -219,6 +291,7 @@ def typeset(output: str, where: str) -> tuple[str, int]:
 
 def on_pre_build(config: Any) -> None:
     _shown.clear()
+    _temml_shown.clear()
 
 
 def on_post_page(output: str, *, page: Page, config: Any) -> str:
@@ -245,6 +318,10 @@ def on_post_build(config: Any) -> None:
         target = Path(config["site_dir"]) / FONT_FILE
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(subset_font(font_characters(_shown)))
+    if os.environ.get("DLREF_STYLES_AS_SHIPPED") != "1":
+        target = Path(config["site_dir"]) / TEMML_FONT_FILE
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(subset_temml_font(temml_font_text(_temml_shown)))
 
 
 def on_build_error(error: Exception) -> None:

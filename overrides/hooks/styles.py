@@ -1,9 +1,10 @@
 """MkDocs hook: fewer style bytes on a first visit, with every page looking the same.
 
-* **The theme's stylesheets purged** (``on_post_build``, after the palette hook has renamed its
-  switching rule): material's ``main.*.min.css`` and ``palette.*.min.css`` in the site lose the
-  rules that no page and none of the theme's scripts can use (PurgeCSS, cached:
-  tools/purge_css.py).
+* **The stylesheets purged** (``on_post_build``, after the palette hook has renamed its
+  switching rule): material's ``main.*.min.css`` and ``palette.*.min.css``, mkdocstrings'
+  ``_mkdocstrings.css`` and Temml's ``temml.css`` in the site lose the rules that no page and
+  none of the theme's scripts can use, and their comments; material's right-to-left rules go
+  while no page is written right to left (PurgeCSS, cached: tools/purge_css.py).
 * **mkdocstrings' stylesheet only where it styles something**: the mkdocstrings plugin adds
   ``assets/_mkdocstrings.css`` to every page, but each of its rules needs an element of an API
   entry (a class ``doc`` or ``doc-*``, or ``mkdocstrings-source``). Pages without such an
@@ -28,9 +29,9 @@
   tools/compare_screens.py). A column with any other span (a highlighted line's ``special``, a
   linked number) is left as it is.
 
-With ``DLREF_STYLES_AS_SHIPPED=1`` the hook does nothing: the pages and stylesheets are as the
-theme and the plugins make them, for a build to compare screenshots with
-(tools/compare_screens.py, tests/site/test_styles.py).
+With ``DLREF_STYLES_AS_SHIPPED=1`` the hook does nothing (nor does the math hook cut Temml's
+font down): the pages and stylesheets are as the theme and the plugins make them, for a build to
+compare screenshots with (tools/compare_screens.py, tests/site/test_styles.py).
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ def on_post_build(config: Any) -> None:
         f"{n} {a / 1e3:.1f} KB (was {b / 1e3:.1f})" for n, (b, a) in done.sizes.items()
     )
     log.info(
-        "theme stylesheets purged%s in %.2f s: %s",
+        "stylesheets purged%s in %.2f s: %s",
         " (from the cache)" if done.from_cache else "",
         done.seconds,
         sizes,

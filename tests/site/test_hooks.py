@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 from pathlib import Path
 from xml.etree import ElementTree
@@ -97,6 +98,42 @@ def test_the_math_font_holds_what_formulas_show_and_its_italic_forms() -> None:
     assert mathml.italic_form("α") == "\U0001d6fc"  # 𝛼
     assert mathml.italic_form("≤") is None
     assert mathml.font_characters(shown) == "".join(sorted("x≤α\U0001d465\U0001d6fc"))
+
+
+def test_temml_font_holds_what_primes_and_script_letters_show() -> None:
+    """Temml's font is cut down to the characters shown in an element of a class its stylesheet
+    draws in it (descendants too), whatever other formulas show, and its blank glyphs."""
+    mathml = load_hook("mathml")
+    formula = (
+        '<math><msup><mi>f</mi><mo lspace="0em" class="tml-prime tml-sml-pad">&#x2032;</mo>'
+        '</msup><mi class="mathscr">\U0001d49c</mi><mi class="mathcal">\u2112</mi>'
+        '<mrow class="mathscr"><mi>\U0001d49e</mi></mrow><mo>\u2033</mo>'
+        '<annotation encoding="application/x-tex">f\' \\mathscr{A}</annotation></math>'
+    )
+    shown = mathml.temml_font_characters(formula)
+    assert shown == {"\u2032", "\U0001d49c", "\U0001d49e"}  # not ℒ (mathcal), ″ or the TeX
+    assert mathml.temml_font_characters("<math><mi>x</mi></math>") == set()
+    assert mathml.temml_font_text({"\u2032"}) == " \u00a0\u2032"
+
+
+def test_temml_stylesheet_draws_in_its_font_only_elements_of_the_hook_classes() -> None:
+    """What lets the hook cut Temml's font down to the text of those elements: every rule of the
+    vendored stylesheet that names the font has a selector made of one of those classes."""
+    mathml = load_hook("mathml")
+    css = (ROOT / mathml.STYLESHEET.replace("assets/", "docs/assets/", 1)).read_text("utf-8")
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    rules = re.findall(r"([^{}]+)\{([^{}]*)\}", css)
+    temml = [
+        sel
+        for sel, body in rules
+        if re.search(r"font-family:[^;]*\bTemml\b", body) and not sel.strip().startswith("@")
+    ]
+    assert temml, "Temml's stylesheet no longer draws anything in its font"
+    for selectors in temml:
+        for selector in selectors.split(","):
+            classes = set(re.findall(r"\.([\w-]+)", selector))
+            assert classes & mathml.TEMML_FONT_CLASSES, selector
+    assert (ROOT / "node_modules" / "temml" / "dist" / "Temml.woff2") == mathml.TEMML_FONT_SOURCE
 
 
 GLOSSARY = """# 术语表

@@ -213,6 +213,40 @@ def test_the_math_font_has_every_character_the_formulas_show(site: Path) -> None
     assert size <= MATH_FONT_BUDGET, f"the math font is {size} B > {MATH_FONT_BUDGET} B"
 
 
+def test_temml_font_has_what_the_formulas_show_in_it_and_no_more(site: Path) -> None:
+    """Temml's font in the site holds the characters formulas show in it (primes), and its
+    blank glyphs, with their outlines and widths as in the whole font; its name table (copyright,
+    licence fields) whole; its licence file beside it; a fraction of the whole font's size."""
+    from fontTools.ttLib import TTFont
+
+    mathml = load_hook("mathml")
+    shown: set[str] = set()
+    for path in site.rglob("*.html"):
+        for formula in re.findall(r"<math\b.*?</math>", path.read_text("utf-8"), re.DOTALL):
+            shown |= mathml.temml_font_characters(formula)
+    assert "\u2032" in shown, "no formula shows a prime: is the site built?"
+    whole = TTFont(mathml.TEMML_FONT_SOURCE)
+    font = TTFont(site / mathml.TEMML_FONT_FILE)
+    whole_cmap, cmap = whole.getBestCmap(), font.getBestCmap()
+    wanted = {ord(c) for c in mathml.temml_font_text(shown)}
+    assert set(cmap) == wanted & set(whole_cmap)
+    for code in cmap:
+        a, b = whole_cmap[code], cmap[code]
+        assert whole["hmtx"][a] == font["hmtx"][b], f"U+{code:04X}: another width"
+        glyph_a, glyph_b = whole["glyf"][a], font["glyf"][b]
+        assert glyph_a.getCoordinates(whole["glyf"]) == glyph_b.getCoordinates(font["glyf"])
+        assert getattr(glyph_a, "program", None) == getattr(glyph_b, "program", None)
+    names = {(r.nameID, r.toUnicode()) for r in whole["name"].names}
+    assert {(r.nameID, r.toUnicode()) for r in font["name"].names} == names
+    for table in ("hhea", "OS/2", "head", "fpgm", "prep", "cvt ", "gasp"):
+        assert table in font, f"the cut-down font lost its {table} table"
+    assert font["hhea"].ascent == whole["hhea"].ascent
+    assert font["hhea"].descent == whole["hhea"].descent
+    assert (site / mathml.TEMML_FONT_FILE).with_name("LICENSE").is_file()
+    size = (site / mathml.TEMML_FONT_FILE).stat().st_size
+    assert size < mathml.TEMML_FONT_SOURCE.stat().st_size / 3, f"Temml's font is {size} B"
+
+
 def test_404_page_is_in_chinese_and_links_home_and_search(site_pages: list[Page]) -> None:
     page = next(p for p in site_pages if p.path == "404.html")
     html = (ROOT / "overrides" / "404.html").read_text(encoding="utf-8")

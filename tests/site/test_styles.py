@@ -1,13 +1,17 @@
-"""Fewer style and markup bytes on a first visit, and nothing on a page looks different
-(overrides/hooks/styles.py, tools/purge_css.py; overrides/hooks/minify.py, tools/minify_html.py).
+"""Fewer style, markup and figure bytes on a first visit, and nothing on a page looks different
+(overrides/hooks/styles.py, tools/purge_css.py; Temml's font cut down by overrides/hooks/mathml.py;
+overrides/hooks/minify.py, tools/minify_html.py; figures by tools/optimize_svg.py).
 
-The static checks read the built site and the theme's stylesheets as they ship. The browser
-check builds the site once more as the theme and plugins make it (``DLREF_STYLES_AS_SHIPPED=1``:
-the hooks do nothing) and compares screenshots of both (tools/compare_screens.py) on a few
-pages of each kind: at the top in the light, dark and phone modes, the longest of them
-scrolled, the search dialog with results, the palette toggled, an API page's source listing
-opened; and every figure of the site drawn from its file both ways (tools/optimize_svg.py). Every page, and the three
-longest scrolled: ``python tools/compare_screens.py BEFORE AFTER`` (several minutes).
+The static checks read the built site and the stylesheets as they ship. The browser checks
+build the site once more as the theme and plugins make it (``DLREF_STYLES_AS_SHIPPED=1``: the
+hooks do nothing, Temml's font stays whole, the figures are as matplotlib drew them) and compare
+screenshots of both (tools/compare_screens.py) on a few pages of each kind: at the top in the
+light, dark and phone modes, the longest of them scrolled, the search dialog with results, the
+palette toggled, an API page's source listing opened; every figure of the site drawn from its
+file both ways; and each formula with a prime (drawn in Temml's font) on a lesson and an API
+page. Every page, and the three longest scrolled: ``python tools/compare_screens.py BEFORE
+AFTER`` (several minutes); every formula with a prime: the same with ``--elements
+"math:has(mo.tml-prime)"``.
 """
 
 from __future__ import annotations
@@ -16,11 +20,14 @@ import re
 from pathlib import Path
 
 import material
+import mkdocstrings_handlers.python
 import pytest
 from playwright.sync_api import Browser
 
-from tools import compare_screens
+from tools import compare_screens, purge_css
+from tools.serve_site import serve
 from tools.sitecheck import ROOT, Page, build_site
+from tools.visit import Tab
 
 from .conftest import load_hook
 
@@ -29,6 +36,8 @@ SHIPPED = Path(material.__file__).parent / "templates" / "assets" / "stylesheets
 # home page, a lesson with much code (the longest of these, also scrolled), a short API page,
 # the 404 page.
 VIEWED = r"^$|^404|^components/dropout/|^api/viz/"
+# The pages whose formulas with a prime are compared one by one: a lesson and an API page.
+PRIMES = r"^components/dropout/|^api/functional/activation/"
 
 
 styles = load_hook("styles")
@@ -63,6 +72,69 @@ def test_the_theme_stylesheets_are_purged_and_lose_their_maps(site: Path) -> Non
     palette = palette_file.read_text(encoding="utf-8")
     assert "[data-md-color-primary=indigo]" in palette  # the site's colour
     assert "[data-md-color-primary=deep-orange]" not in palette  # one it does not use
+
+
+def test_temml_and_mkdocstrings_stylesheets_are_purged(site: Path) -> None:
+    """Temml's and mkdocstrings' stylesheets lose the rules no page uses and their comments;
+    what the formulas use stays, the font faces and the browser-specific blocks among it."""
+    mathml = load_hook("mathml")
+    shipped = (ROOT / "docs" / mathml.STYLESHEET).read_text(encoding="utf-8")
+    temml = (site / mathml.STYLESHEET).read_text(encoding="utf-8")
+    assert len(temml) < 0.4 * len(shipped)
+    for dropped in (
+        ".menclose",
+        ".tml-cancelto",
+        ".ff-",
+        ".mathscr",
+        "/*",
+        "@supports (-moz-appearance: none)",
+    ):
+        assert dropped in shipped and dropped not in temml, dropped
+    assert re.search(r"@supports \(not \(-moz-appearance: none\)\) \{\s*mo\.tml-prime", temml)
+    assert temml.count("@font-face") == 2
+    assert 'url("STIXTwoMath-dlref.woff2")' in temml and "url('Temml.woff2')" in temml
+    assert re.search(r"(?m)^math \{", temml) and "mfrac > :nth-child(2)" in temml
+    assert not re.search(r"\{\s*\}", temml), "an empty rule or at-rule"
+    own = Path(mkdocstrings_handlers.python.__file__).parent / "templates" / "material"
+    whole = (own / "style.css").read_text(encoding="utf-8")
+    purged = (site / "assets" / "_mkdocstrings.css").read_text(encoding="utf-8")
+    assert len(purged) < 0.8 * len(whole) and "/*" not in purged
+    assert ".doc-section-title" in purged
+
+
+def test_right_to_left_rules_go_and_left_to_right_ones_stay(
+    site: Path, site_pages: list[Page], tmp_path: Path
+) -> None:
+    """Every page is written left to right (material's ``<body dir="ltr">``), no element right
+    to left; the theme's script only reads the direction. So the purged main stylesheet is the
+    purge that keeps ``[dir=rtl]`` rules, less exactly the selectors with ``[dir=rtl]``."""
+    bad = []
+    for page in site_pages:
+        html = (site / page.path).read_text(encoding="utf-8")
+        directions = re.findall(r"""\sdir=["']?([^"'\s>]*)""", html)
+        if '<body dir="ltr"' not in html or set(directions) != {"ltr"}:
+            bad.append(page.path)
+        elif "rtl" in purge_css.attribute_words(html):
+            bad.append(f"{page.path} (rtl in an attribute or a script)")
+    assert not bad, f"pages not written left to right: {bad}"
+    scripts = purge_css.script_files(site)
+    uses = [u for s in scripts for u in re.findall(r".{0,40}\brtl\b.{0,5}", s.read_text("utf-8"))]
+    assert uses and all(re.search(r'getAttribute\("dir"\)==="rtl"', u) for u in uses), uses
+    assert purge_css.not_attribute_values(purge_css.page_files(site)) == ["rtl"]
+    (main,) = (site / "assets" / "stylesheets").glob("main.*.min.css")
+    shipped = {main.name: (SHIPPED / main.name).read_text(encoding="utf-8")}
+    content = purge_css.words(purge_css.content_files(site))
+    kept, _ = purge_css.purge(shipped, content, tmp_path)
+    dropped, _ = purge_css.purge(shipped, content, tmp_path, ["rtl"])
+    assert main.read_text(encoding="utf-8") == dropped[main.name]
+
+    def selectors(css: str) -> list[str]:
+        return [s for selectors, _ in _rules(css) for s in selectors]
+
+    with_rtl, without = selectors(kept[main.name]), selectors(dropped[main.name])
+    assert [s for s in with_rtl if "[dir=rtl]" not in s] == without
+    assert sum("[dir=rtl]" in s for s in with_rtl) > 50 and "[dir=rtl]" not in dropped[main.name]
+    assert sum("[dir=ltr]" in s for s in without) > 50
 
 
 def test_mkdocstrings_stylesheet_is_linked_only_from_pages_with_api_entries(
@@ -159,14 +231,19 @@ def test_line_numbers_are_bare_text_in_a_padded_column(site: Path, site_pages: l
     assert f"pre.dlref-numbers {{\n  padding-right: 0{padding[1]};" in extra
 
 
-@pytest.mark.browser
-def test_every_page_looks_as_with_the_shipped_styles(
-    site: Path, browser: Browser, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    shipped = build_site(
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site as the theme and plugins make it (``DLREF_STYLES_AS_SHIPPED=1``)."""
+    return build_site(
         tmp_path_factory.mktemp("shipped") / "site",
         extra_env={"DLREF_STYLES_AS_SHIPPED": "1"},
     )
+
+
+@pytest.mark.browser
+def test_every_page_looks_as_with_the_shipped_styles(
+    site: Path, shipped: Path, browser: Browser
+) -> None:
     out = ROOT / "test-artifacts" / "style-screenshots"
     result = compare_screens.compare(
         shipped, site, scrolled=1, out=out, only=VIEWED, browser=browser
@@ -180,3 +257,36 @@ def test_every_page_looks_as_with_the_shipped_styles(
     # (tools/optimize_svg.py), at twice its size.
     assert len(compare_screens.figure_files(site)) > 40
     assert compare_screens.compare_figures(shipped, site, browser=browser) == {}
+
+
+@pytest.mark.browser
+def test_formulas_with_a_prime_look_as_with_temml_whole_font(
+    site: Path, shipped: Path, browser: Browser
+) -> None:
+    """Each formula with a prime, drawn in Temml's font, on its own: the same pixels with the
+    cut-down font as with the whole one (the shipped build keeps it whole), which the reader's
+    browser did load."""
+    mathml = load_hook("mathml")
+    whole = mathml.TEMML_FONT_SOURCE.read_bytes()
+    assert (shipped / mathml.TEMML_FONT_FILE).read_bytes() == whole
+    assert len((site / mathml.TEMML_FONT_FILE).read_bytes()) < len(whole)
+    with serve(site) as base:
+        tab = Tab(browser, site=site)
+        try:
+            tab.goto(base + "api/functional/activation/")
+            status = tab.page.evaluate(
+                "document.fonts.ready.then(() => [...document.fonts]"
+                ".filter((f) => f.family === 'Temml').map((f) => f.status))"
+            )
+        finally:
+            tab.close()
+    assert status == ["loaded"]
+    out = ROOT / "test-artifacts" / "prime-screenshots"
+    result = compare_screens.compare_elements(
+        shipped, site, "math:has(mo.tml-prime)", out=out, only=PRIMES, browser=browser
+    )
+    assert result.views >= 3
+    assert not result.differing, (
+        f"{len(result.differing)} of {result.views} formulas differ (screenshots in {out}):"
+        f" {result.differing}"
+    )
