@@ -33,8 +33,6 @@ import argparse
 import hashlib
 import json
 import re
-import shutil
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -44,7 +42,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tools.exec_cache import _write_atomic, cache_directory, touch
+from tools import node_batch
+from tools.exec_cache import cache_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIFIER = ROOT / "node_modules" / "html-minifier-terser"
@@ -200,58 +199,34 @@ def _setup_digest() -> str:
 
 def run_minifier(pages: dict[str, str]) -> dict[str, str]:
     """html-minifier-terser under node: each of ``pages`` (name -> HTML) minified."""
-    node = shutil.which("node")
-    if node is None:
-        raise RuntimeError("node not found: the build minifies the pages' HTML under node")
-    if not (MINIFIER / "package.json").is_file():
-        raise RuntimeError(f"{MINIFIER} is missing: run `make env` (npm ci) first")
     request = {
         "options": OPTIONS,
         "ignore": KEEP,
         "pages": [{"name": name, "html": html} for name, html in pages.items()],
     }
-    done = subprocess.run(
-        [node, str(SCRIPT), str(MINIFIER)],
-        input=json.dumps(request),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
+    answer = node_batch.run(
+        SCRIPT, MINIFIER, request, tool="html-minifier-terser", task="minifies the pages' HTML"
     )
-    if done.returncode != 0:
-        raise RuntimeError(
-            f"html-minifier-terser failed (exit {done.returncode}): {done.stderr.strip()}"
-        )
-    answer = {page["name"]: page["html"] for page in json.loads(done.stdout)["pages"]}
-    if set(answer) != set(pages):
-        raise RuntimeError(f"the minifier answered for {sorted(answer)}, asked for {sorted(pages)}")
-    return answer
+    minified = {page["name"]: page["html"] for page in answer["pages"]}
+    return node_batch.check_answer(minified, pages, tool="the minifier")
+
+
+def _checked(pages: dict[str, str]) -> dict[str, str]:
+    """:func:`run_minifier` on ``pages``, each answer checked against its page (it raises, and
+    nothing is cached, when one changed more than whitespace)."""
+    minified = run_minifier(pages)
+    for name, html in minified.items():
+        difference = first_difference(pages[name], html)
+        if difference is not None:
+            raise RuntimeError(f"minifying {name} changed more than whitespace: {difference}")
+    return minified
 
 
 def minify(pages: dict[str, str], cache: Path) -> tuple[dict[str, str], int]:
     """``pages`` (name -> HTML) minified, each from ``cache`` when it has it; how many did."""
-    setup = _setup_digest()
-    paths = {
-        name: cache / "minify-html" / key[:2] / f"{key}.html"
-        for name, html in pages.items()
-        for key in [_digest(f"{setup}\n{_digest(html.encode())}".encode())]
-    }
-    done: dict[str, str] = {}
-    for name, path in paths.items():
-        try:
-            done[name] = path.read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        touch(path)
-    from_cache = len(done)
-    missing = {name: html for name, html in pages.items() if name not in done}
-    if missing:
-        for name, html in run_minifier(missing).items():
-            difference = first_difference(missing[name], html)
-            if difference is not None:
-                raise RuntimeError(f"minifying {name} changed more than whitespace: {difference}")
-            _write_atomic(paths[name], html)
-            done[name] = html
-    return {name: done[name] for name in pages}, from_cache
+    return node_batch.each_cached(
+        pages, cache / "minify-html", ".html", _setup_digest(), lambda missing: _checked(missing)
+    )
 
 
 def minify_site(site: Path, cache: Path) -> Minified:

@@ -27,15 +27,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tools.exec_cache import _write_atomic, cache_directory, touch
+from tools import node_batch
+from tools.exec_cache import cache_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 SVGO = ROOT / "node_modules" / "svgo"
@@ -94,49 +93,17 @@ def _setup_digest() -> str:
 
 def run_svgo(files: dict[str, str]) -> dict[str, str]:
     """SVGO under node: each of ``files`` (name -> SVG) optimized."""
-    node = shutil.which("node")
-    if node is None:
-        raise RuntimeError("node not found: the build optimizes the figures under node")
-    if not (SVGO / "package.json").is_file():
-        raise RuntimeError(f"{SVGO} is missing: run `make env` (npm ci) first")
     request = {"config": CONFIG, "files": [{"name": n, "svg": s} for n, s in files.items()]}
-    done = subprocess.run(
-        [node, str(SCRIPT), str(SVGO)],
-        input=json.dumps(request),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"SVGO failed (exit {done.returncode}): {done.stderr.strip()}")
-    answer = {f["name"]: f["svg"] for f in json.loads(done.stdout)["files"]}
-    if set(answer) != set(files):
-        raise RuntimeError(f"SVGO answered for {sorted(answer)}, asked for {sorted(files)}")
-    return answer
+    answer = node_batch.run(SCRIPT, SVGO, request, tool="SVGO", task="optimizes the figures")
+    optimized = {f["name"]: f["svg"] for f in answer["files"]}
+    return node_batch.check_answer(optimized, files, tool="SVGO")
 
 
 def optimize(files: dict[str, str], cache: Path) -> tuple[dict[str, str], int]:
     """``files`` (name -> SVG) optimized, each from ``cache`` when it has it; how many did."""
-    setup = _setup_digest()
-    paths = {
-        name: cache / "svgo" / key[:2] / f"{key}.svg"
-        for name, svg in files.items()
-        for key in [_digest(f"{setup}\n{_digest(svg.encode())}".encode())]
-    }
-    done: dict[str, str] = {}
-    for name, path in paths.items():
-        try:
-            done[name] = path.read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        touch(path)
-    from_cache = len(done)
-    missing = {name: svg for name, svg in files.items() if name not in done}
-    if missing:
-        for name, svg in run_svgo(missing).items():
-            _write_atomic(paths[name], svg)
-            done[name] = svg
-    return {name: done[name] for name in files}, from_cache
+    return node_batch.each_cached(
+        files, cache / "svgo", ".svg", _setup_digest(), lambda missing: run_svgo(missing)
+    )
 
 
 def main() -> None:

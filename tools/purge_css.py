@@ -48,8 +48,6 @@ import argparse
 import hashlib
 import json
 import re
-import shutil
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -58,6 +56,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tools import node_batch
 from tools.exec_cache import _write_atomic, cache_directory, touch
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -207,31 +206,17 @@ def run_purgecss(
 ) -> dict[str, str]:
     """PurgeCSS under node: each of ``sheets`` (name -> CSS) purged against ``content``, the
     words ``not_values`` taken for no attribute's value."""
-    node = shutil.which("node")
-    if node is None:
-        raise RuntimeError("node not found: the build purges the theme's stylesheets under node")
-    if not (PURGECSS / "package.json").is_file():
-        raise RuntimeError(f"{PURGECSS} is missing: run `make env` (npm ci) first")
     request = {
         "css": [{"name": name, "raw": css} for name, css in sheets.items()],
         "content": "\n".join(content),
         "safelist": SAFELIST,
         "not_attribute_values": not_values,
     }
-    done = subprocess.run(
-        [node, str(SCRIPT), str(PURGECSS)],
-        input=json.dumps(request),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
+    answer = node_batch.run(
+        SCRIPT, PURGECSS, request, tool="PurgeCSS", task="purges the theme's stylesheets"
     )
-    if done.returncode != 0:
-        raise RuntimeError(f"PurgeCSS failed (exit {done.returncode}): {done.stderr.strip()}")
-    answer = json.loads(done.stdout)
     purged = {sheet["name"]: SOURCE_MAP_COMMENT.sub("", sheet["raw"]) for sheet in answer["css"]}
-    if set(purged) != set(sheets):
-        raise RuntimeError(f"PurgeCSS answered for {sorted(purged)}, asked for {sorted(sheets)}")
-    return purged
+    return node_batch.check_answer(purged, sheets, tool="PurgeCSS")
 
 
 def purge(

@@ -45,9 +45,10 @@ class Counts:
 
 
 def _read(path: Path) -> str | None:
+    """The entry at ``path`` (marked as used), or None when there is none or it is not text."""
     try:
         text = path.read_bytes().decode("utf-8")  # bytes: no newline translation
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         return None
     touch(path)
     return text
