@@ -185,6 +185,17 @@ def differing_pixels(before: bytes, after: bytes) -> tuple[int, Image.Image | No
     return count, (Image.fromarray((mask * 255).astype(np.uint8)) if count else None)
 
 
+def save_differing(out: Path, name: str, a: bytes, b: bytes, mask: Image.Image | None) -> None:
+    """Both screenshots of a view that differs, and the mask of its differing pixels, in
+    ``out``."""
+    stem = out / name.replace("/", "_")
+    out.mkdir(parents=True, exist_ok=True)
+    Path(f"{stem}.before.png").write_bytes(a)
+    Path(f"{stem}.after.png").write_bytes(b)
+    if mask is not None:
+        mask.save(f"{stem}.diff.png")
+
+
 def page_heights(browser: Browser, base: str, site: Path) -> dict[str, int]:
     heights = {}
     tab = Tab(browser, LIGHT)
@@ -228,12 +239,7 @@ def compare(
             if count:
                 result.differing[view.name] = count
                 if out is not None:
-                    stem = out / view.name.replace("/", "_")
-                    out.mkdir(parents=True, exist_ok=True)
-                    Path(f"{stem}.before.png").write_bytes(a)
-                    Path(f"{stem}.after.png").write_bytes(b)
-                    if mask is not None:
-                        mask.save(f"{stem}.diff.png")
+                    save_differing(out, view.name, a, b, mask)
     return result
 
 
@@ -250,7 +256,7 @@ def figure_files(site: Path) -> list[Path]:
     return found
 
 
-def figure_pixels(browser: Browser, svg: Path) -> np.ndarray:
+def figure_screenshot(browser: Browser, svg: Path) -> bytes:
     """``svg`` drawn by Chromium as an ``<img>`` at its size, at twice the pixel density."""
     context = browser.new_context(device_scale_factor=2)
     try:
@@ -264,10 +270,9 @@ def figure_pixels(browser: Browser, svg: Path) -> np.ndarray:
                 "[document.images[0].naturalWidth, document.images[0].naturalHeight]"
             )
             page.set_viewport_size({"width": max(width, 1), "height": max(height, 1)})
-            shot = page.screenshot()
+            return page.screenshot()
         finally:
             holder.unlink()
-        return np.asarray(Image.open(io.BytesIO(shot)).convert("RGB"))
     finally:
         context.close()
 
@@ -280,8 +285,9 @@ def compare_figures(before: Path, after: Path, *, browser: Browser) -> dict[str,
         raise ValueError(f"{len(a)} figures in {before}, {len(b)} in {after}")
     differing = {}
     for one, two in zip(a, b, strict=True):
-        x, y = figure_pixels(browser, one), figure_pixels(browser, two)
-        count = int((x != y).any(axis=2).sum()) if x.shape == y.shape else x.size
+        count, _ = differing_pixels(
+            figure_screenshot(browser, one), figure_screenshot(browser, two)
+        )
         if count:
             differing[two.name] = count
     return differing
@@ -351,12 +357,7 @@ def compare_elements(
                 name = f"{p.url_path or 'index'}#{n}"
                 result.differing[name] = count
                 if out is not None:
-                    stem = out / name.replace("/", "_")
-                    out.mkdir(parents=True, exist_ok=True)
-                    Path(f"{stem}.before.png").write_bytes(a)
-                    Path(f"{stem}.after.png").write_bytes(b)
-                    if mask is not None:
-                        mask.save(f"{stem}.diff.png")
+                    save_differing(out, name, a, b, mask)
     return result
 
 
