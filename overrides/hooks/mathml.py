@@ -32,8 +32,10 @@ from ``docs/assets/vendor/temml/`` under the same name, so the stylesheet needs 
 
 So pages ship MathML and CSS, no math JavaScript. The math stylesheet (Temml's, vendored by
 tools/vendor_assets.py, and through it the font) is linked only from pages that have a
-formula. A formula Temml cannot parse is logged as an error, which fails
-``mkdocs build --strict``, and stays as TeX on the page.
+formula, with a preload of the STIX font beside it (so the font does not arrive after the
+first layout and move the lines around inline formulas; not in the offline copy). A formula
+Temml cannot parse is logged as an error, which fails ``mkdocs build --strict``, and stays as
+TeX on the page.
 """
 
 from __future__ import annotations
@@ -294,11 +296,29 @@ def on_pre_build(config: Any) -> None:
     _temml_shown.clear()
 
 
+def _font_preload(href: str) -> str:
+    """The math font requested with the stylesheet, not when the first formula is laid out:
+    otherwise the lines around inline formulas are laid out once in a fallback font and again,
+    a pixel or two taller, when STIX arrives (Lighthouse: a layout shift of 0.086 on the
+    logistic regression page, 0 with the preload). ``crossorigin`` because a font is always
+    fetched in CORS mode: without it the preload would not be the request the font uses."""
+    return f'<link rel="preload" href="{href}" as="font" type="font/woff2" crossorigin>'
+
+
+def _offline(config: Any) -> bool:
+    """The offline copy (material's offline plugin on): opened from file://, where Chromium
+    refuses a CORS-mode preload (an error in the console) and there is nothing to download."""
+    plugin = config["plugins"].get("material/offline")
+    return bool(plugin is not None and plugin.config.enabled)
+
+
 def on_post_page(output: str, *, page: Page, config: Any) -> str:
     output, count = typeset(output, page.file.src_uri)
     if count:
         href = get_relative_url(STYLESHEET, page.url)
         link = f'<link rel="stylesheet" href="{href}">'
+        if not _offline(config):
+            link = _font_preload(get_relative_url(FONT_FILE, page.url)) + link
         output, n = EXTRA_CSS.subn(lambda m: link + m.group(0), output, count=1)
         if n == 0:
             output = output.replace("</head>", link + "</head>", 1)

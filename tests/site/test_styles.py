@@ -8,10 +8,12 @@ hooks do nothing, Temml's font stays whole, the figures are as matplotlib drew t
 screenshots of both (tools/compare_screens.py) on a few pages of each kind: at the top in the
 light, dark and phone modes, the longest of them scrolled, the search dialog with results, the
 palette toggled, an API page's source listing opened; every figure of the site drawn from its
-file both ways; and each formula with a prime (drawn in Temml's font) on a lesson and an API
-page. Every page, and the three longest scrolled: ``python tools/compare_screens.py BEFORE
-AFTER`` (several minutes); every formula with a prime: the same with ``--elements
-"math:has(mo.tml-prime)"``.
+file both ways; each formula with a prime (drawn in Temml's font) on a lesson and an API page;
+and each table's scrolling box (wrapped at build time here, by material's script there) on two
+pages with many tables. Every page, and the three longest scrolled: ``python
+tools/compare_screens.py BEFORE AFTER`` (several minutes); every formula with a prime: the same
+with ``--elements "math:has(mo.tml-prime)"``; every table: ``--elements
+.md-typeset__scrollwrap``.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ SHIPPED = Path(material.__file__).parent / "templates" / "assets" / "stylesheets
 VIEWED = r"^$|^404|^components/dropout/|^api/viz/"
 # The pages whose formulas with a prime are compared one by one: a lesson and an API page.
 PRIMES = r"^components/dropout/|^api/functional/activation/"
+# The pages whose tables are compared one by one: the glossary's and an API page's.
+TABLES = r"^glossary/|^api/autograd/"
 
 
 styles = load_hook("styles")
@@ -231,6 +235,41 @@ def test_line_numbers_are_bare_text_in_a_padded_column(site: Path, site_pages: l
     assert f"pre.dlref-numbers {{\n  padding-right: 0{padding[1]};" in extra
 
 
+def test_tables_are_wrapped_at_build_time_as_material_wraps_them(
+    site: Path, site_pages: list[Page]
+) -> None:
+    tables = 0
+    for p in site_pages:
+        html = (site / p.path).read_text(encoding="utf-8")
+        article = html[html.find("<article") : html.rfind("</article>")]
+        assert "<table>" not in article, f"{p.path}: a class-less table left for the script"
+        wrapped = article.count('<table class="dlref-table">')
+        assert article.count(styles.SCROLL_BOXES + '<table class="dlref-table">') == wrapped
+        tables += wrapped
+    assert tables > 100
+    # Each class-less table, and only those, in the two boxes; a table in a table on its own.
+    cell = '<table class="highlighttable"><tr><td><table><tr><td>1</td></tr></table></td></tr></table>'
+    html = f"<nav><table></table></nav><article><table><tr><td>{cell}</td></tr></table></article>"
+    boxes, end = styles.SCROLL_BOXES, "</div></div>"
+    inner = f"{boxes}<table class=\"dlref-table\"><tr><td>1</td></tr></table>{end}"
+    assert styles.wrap_tables(html) == (
+        "<nav><table></table></nav><article>"
+        f'{boxes}<table class="dlref-table"><tr><td><table class="highlighttable"><tr><td>'
+        f"{inner}</td></tr></table></td></tr></table>{end}</article>"
+    )
+    # Material's table rules match the wrapped tables with the same specificity, and the site's
+    # main.css has no rule left for class-less tables only.
+    (main,) = (site / "assets" / "stylesheets").glob("main.*.min.css")
+    css = main.read_text(encoding="utf-8")
+    assert "table:not([class])" not in css and "dlref-table" in css
+    assert styles.match_wrapped_tables(".md-typeset table:not([class]) th{}") == (
+        ".md-typeset table:is(:not([class]),.dlref-table) th{}",
+        1,
+    )
+    extra = (ROOT / "docs" / "assets" / "stylesheets" / "extra.css").read_text(encoding="utf-8")
+    assert "table:not([class])" not in extra
+
+
 @pytest.fixture(scope="module")
 def shipped(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site as the theme and plugins make it (``DLREF_STYLES_AS_SHIPPED=1``)."""
@@ -257,6 +296,23 @@ def test_every_page_looks_as_with_the_shipped_styles(
     # (tools/optimize_svg.py), at twice its size.
     assert len(compare_screens.figure_files(site)) > 40
     assert compare_screens.compare_figures(shipped, site, browser=browser) == {}
+
+
+@pytest.mark.browser
+def test_tables_wrapped_at_build_time_look_as_wrapped_by_material(
+    site: Path, shipped: Path, browser: Browser
+) -> None:
+    """Each table's scrolling box, wrapped at build time (overrides/hooks/styles.py) and by
+    material's script in the shipped build: as many boxes, the same pixels."""
+    out = ROOT / "test-artifacts" / "table-screenshots"
+    result = compare_screens.compare_elements(
+        shipped, site, ".md-typeset__scrollwrap", out=out, only=TABLES, browser=browser
+    )
+    assert result.views >= 20
+    assert not result.differing, (
+        f"{len(result.differing)} of {result.views} tables differ (screenshots in {out}):"
+        f" {result.differing}"
+    )
 
 
 @pytest.mark.browser
