@@ -163,8 +163,9 @@ def screenshot(browser: Browser, base: str, view: View) -> bytes:
             page.wait_for_timeout(100)  # the scroll-driven header and table of contents
             _settle(page)
         if view.toggle_palette:
-            # The visible toggle: the label for the palette input that is not checked.
-            page.locator("form[data-md-component=palette] label:visible").first.click()
+            # The visible toggle: the one label shown, which switches to the other option (the
+            # form's class, not material's data-md-component, which partials/palette.html drops).
+            page.locator("form.md-header__option label:visible").first.click()
             page.wait_for_timeout(100)
             _settle(page)
         return page.screenshot(animations="disabled", caret="hide")

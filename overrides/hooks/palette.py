@@ -1,8 +1,8 @@
-"""MkDocs hook: material's palette stylesheet without the rule that restyles every page as it loads.
+"""MkDocs hook: material's palette stylesheet without the rule that restyled pages as they loaded.
 
-mkdocs-material's palette component, when its script starts on every page, sets
-``data-md-color-switching`` on ``<body>``, reads the header's computed style (for the
-``theme-color`` meta tag) and removes the attribute again a moment later. Its palette stylesheet
+mkdocs-material's palette component, when its script started on every page, set
+``data-md-color-switching`` on ``<body>``, read the header's computed style (for the
+``theme-color`` meta tag) and removed the attribute again a moment later. Its palette stylesheet
 has one rule keyed on that attribute, ``[data-md-color-switching] * {transition-duration: 0s}``
 (with ``:before`` and ``:after``): it stops colours from fading while the reader switches between
 light and dark. Because of it, adding or removing the attribute invalidates the style of every
@@ -11,12 +11,13 @@ viewport): with the rule, removing the attribute made the browser restyle all 5,
 once more (110 ms unthrottled, which Lighthouse's mobile preset counts four times over); with
 the rule renamed, that recalculation is gone.
 
-After the build (``on_post_build``), the site's copy of the palette stylesheet gets the same
-rule under another attribute, ``data-dlref-palette-switching``, which material never sets.
-``overrides/partials/palette-switching.html`` sets that one only when the reader switches the
-palette (a ``change`` of the palette toggle, before material's own handler) and removes it
-after material has applied the new colours: the switch stays instant, the page load pays
-nothing. The file keeps its name; only that attribute name changes.
+Material's component no longer runs at all (``overrides/partials/palette.html`` does not name
+it; ``partials/palette-toggle.html`` does its work, see there), so material never sets the
+attribute now. After the build (``on_post_build``), the site's copy of the palette stylesheet
+gets the same rule under another attribute, ``data-dlref-palette-switching``, which only
+``partials/palette-toggle.html`` sets, and only around a switch the reader (or a change of the
+system's colour preference) makes: the switch stays instant, the page load pays nothing. The
+file keeps its name; only that attribute name changes.
 """
 
 from __future__ import annotations

@@ -223,7 +223,7 @@ def test_palette_switching_rule_moves_to_an_attribute_only_a_toggle_sets(
     assert "data-md-color-switching" not in css  # nothing on the page depends on it any more
     assert "[data-dlref-palette-switching] *" in css and "transition-duration:0s" in css
     assert css == original.replace("[data-md-color-switching]", "[data-dlref-palette-switching]")
-    partial = (ROOT / "overrides" / "partials" / "palette-switching.html").read_text("utf-8")
+    partial = (ROOT / "overrides" / "partials" / "palette-toggle.html").read_text("utf-8")
     assert '"data-dlref-palette-switching"' in partial  # the attribute the toggle sets
     with caplog.at_level(logging.ERROR):
         palette.on_post_build({"site_dir": str(tmp_path)})  # already renamed: nothing found
