@@ -299,20 +299,38 @@ def test_every_page_looks_as_with_the_shipped_styles(
     assert compare_screens.compare_figures(shipped, site, browser=browser) == {}
 
 
+def _assert_elements_look_the_same(
+    shipped: Path,
+    site: Path,
+    selector: str,
+    only: str,
+    what: str,
+    *,
+    at_least: int,
+    browser: Browser,
+) -> None:
+    """Every element ``selector`` matches on the pages ``only`` matches: as many in both builds
+    (compare_elements checks), at least ``at_least``, each with the same pixels; differing
+    screenshots go to test-artifacts/``what``-screenshots/."""
+    out = ROOT / "test-artifacts" / f"{what}-screenshots"
+    result = compare_screens.compare_elements(
+        shipped, site, selector, out=out, only=only, browser=browser
+    )
+    assert result.views >= at_least
+    assert not result.differing, (
+        f"{len(result.differing)} of {result.views} {what} differ (screenshots in {out}):"
+        f" {result.differing}"
+    )
+
+
 @pytest.mark.browser
 def test_tables_wrapped_at_build_time_look_as_wrapped_by_material(
     site: Path, shipped: Path, browser: Browser
 ) -> None:
     """Each table's scrolling box, wrapped at build time (overrides/hooks/styles.py) and by
     material's script in the shipped build: as many boxes, the same pixels."""
-    out = ROOT / "test-artifacts" / "table-screenshots"
-    result = compare_screens.compare_elements(
-        shipped, site, ".md-typeset__scrollwrap", out=out, only=TABLES, browser=browser
-    )
-    assert result.views >= 20
-    assert not result.differing, (
-        f"{len(result.differing)} of {result.views} tables differ (screenshots in {out}):"
-        f" {result.differing}"
+    _assert_elements_look_the_same(
+        shipped, site, ".md-typeset__scrollwrap", TABLES, "tables", at_least=20, browser=browser
     )
 
 
@@ -338,12 +356,6 @@ def test_formulas_with_a_prime_look_as_with_temml_whole_font(
         finally:
             tab.close()
     assert status == ["loaded"]
-    out = ROOT / "test-artifacts" / "prime-screenshots"
-    result = compare_screens.compare_elements(
-        shipped, site, "math:has(mo.tml-prime)", out=out, only=PRIMES, browser=browser
-    )
-    assert result.views >= 3
-    assert not result.differing, (
-        f"{len(result.differing)} of {result.views} formulas differ (screenshots in {out}):"
-        f" {result.differing}"
+    _assert_elements_look_the_same(
+        shipped, site, "math:has(mo.tml-prime)", PRIMES, "formulas", at_least=3, browser=browser
     )
