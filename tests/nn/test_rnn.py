@@ -10,6 +10,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import dlref.functional
 import dlref.nn
 from dlref.nn import rnn as rnn_module
 
@@ -286,10 +287,19 @@ def test_rnn_dropout_train_and_eval() -> None:
     torch.manual_seed(1)
     b = ours(x)[0]
     assert not torch.equal(a, b)  # training: a random mask between layers
-    # The masks are drawn like PyTorch's (same dropout kernel recipe, same order): one seed,
-    # the same output.
+    # Between layers, and only there: layer by layer with dlref's dropout on the outputs of the
+    # first two layers, under the same seed, gives the same output.
+    layers = [torch.nn.RNN(3 if layer == 0 else 4, 4) for layer in range(3)]
+    for layer, one in enumerate(layers):
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(one, f"{name}_l0").data = getattr(ours, f"{name}_l{layer}").detach()
     torch.manual_seed(0)
-    torch.testing.assert_close(a, ref(x)[0], **TOL32)
+    h = x
+    for layer, one in enumerate(layers):
+        h = one(h)[0]
+        if layer < 2:
+            h = dlref.functional.dropout(h, 0.5)
+    torch.testing.assert_close(a, h, **TOL32)
     ours.eval()
     ref.eval()
     torch.testing.assert_close(ours(x)[0], ref(x)[0], **TOL32)
