@@ -1,10 +1,10 @@
 """MkDocs hook: fewer style bytes on a first visit, with every page looking the same.
 
-* **The stylesheets purged** (``on_post_build``, after the palette hook has renamed its
-  switching rule): material's ``main.*.min.css`` and ``palette.*.min.css``, mkdocstrings'
-  ``_mkdocstrings.css`` and Temml's ``temml.css`` in the site lose the rules that no page and
-  none of the theme's scripts can use, and their comments; material's right-to-left rules go
-  while no page is written right to left (PurgeCSS, cached: tools/purge_css.py).
+* **The stylesheets purged** (``on_post_build``): material's ``main.*.min.css`` and
+  ``palette.*.min.css``, mkdocstrings' ``_mkdocstrings.css`` and Temml's ``temml.css`` in the
+  site lose the rules that no page and none of the theme's scripts can use, and their comments;
+  material's right-to-left rules go while no page is written right to left (PurgeCSS, cached:
+  tools/purge_css.py).
 * **mkdocstrings' stylesheet only where it styles something**: the mkdocstrings plugin adds
   ``assets/_mkdocstrings.css`` to every page, but each of its rules needs an element of an API
   entry (a class ``doc`` or ``doc-*``, or ``mkdocstrings-source``). Pages without such an
@@ -157,7 +157,7 @@ def on_post_template(output_content: str, *, template_name: str, config: Any) ->
     return output_content
 
 
-@event_priority(-100)  # after the palette hook's rename (0): the purged file keeps it
+@event_priority(-100)  # after the search hook (-50); before minify (-200), which reads its pages
 def on_post_build(config: Any) -> None:
     if _as_shipped():
         return

@@ -9,8 +9,10 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import material
+import jinja2
 import pytest
 
+from tools import minify_js
 from tools.sitecheck import ROOT
 
 from .conftest import load_hook
@@ -206,25 +208,40 @@ def test_figures_become_lazily_loaded_svg_files(tmp_path: Path) -> None:
     assert len(list((tmp_path / "assets" / "figures").glob("*.svg"))) == 1
 
 
-def test_palette_switching_rule_moves_to_an_attribute_only_a_toggle_sets(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    palette = load_hook("palette")
-    # The installed theme's own stylesheet, as the build copies it into the site.
+def test_the_toggle_sets_the_attribute_of_material_s_no_transition_rule() -> None:
+    # Material's palette stylesheet stops colour transitions while <body> has
+    # data-md-color-switching; our toggle (partials/palette-toggle.html) sets it around a switch,
+    # and nothing else does: material's own palette component, which set and removed it on
+    # every page load (a whole-page restyle each time), is not mounted.
     stylesheets = Path(material.__file__).parent / "templates" / "assets" / "stylesheets"
     shipped = sorted(stylesheets.glob("palette.*.min.css"))
     assert shipped, "material's palette stylesheet not found"
-    sheets = tmp_path / "assets" / "stylesheets"
-    sheets.mkdir(parents=True)
-    original = shipped[0].read_text(encoding="utf-8")
-    (sheets / shipped[0].name).write_text(original, encoding="utf-8")
-    palette.on_post_build({"site_dir": str(tmp_path)})
-    css = (sheets / shipped[0].name).read_text(encoding="utf-8")
-    assert "data-md-color-switching" not in css  # nothing on the page depends on it any more
-    assert "[data-dlref-palette-switching] *" in css and "transition-duration:0s" in css
-    assert css == original.replace("[data-md-color-switching]", "[data-dlref-palette-switching]")
+    css = shipped[0].read_text(encoding="utf-8")
+    assert "[data-md-color-switching] *" in css and "transition-duration:0s" in css
     partial = (ROOT / "overrides" / "partials" / "palette-toggle.html").read_text("utf-8")
-    assert '"data-dlref-palette-switching"' in partial  # the attribute the toggle sets
-    with caplog.at_level(logging.ERROR):
-        palette.on_post_build({"site_dir": str(tmp_path)})  # already renamed: nothing found
-    assert "no [data-md-color-switching] rule found" in caplog.text
+    assert 'setAttribute("data-md-color-switching", "")' in partial
+    assert 'removeAttribute("data-md-color-switching")' in partial
+    form = (ROOT / "overrides" / "partials" / "palette.html").read_text("utf-8")
+    form = re.sub(r"\{#.*?#\}", "", form, flags=re.S)  # the template without its comments
+    assert "<form" in form and 'data-md-component="palette"' not in form
+
+
+def test_the_filter_gives_terser_s_output_and_the_as_shipped_build_the_source(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The template filter of overrides/hooks/minify.py (``{% filter minify_js %}`` in our
+    partials): terser's output, and the script as written in the build screenshots are
+    compared with (DLREF_STYLES_AS_SHIPPED=1)."""
+    script = "(function () {\n  var longName = 1;\n  window.x = longName;\n})();\n"
+    minify = load_hook("minify")
+    monkeypatch.setattr(minify, "cache_directory", lambda: tmp_path)
+    monkeypatch.setattr(minify, "_minified_scripts", {})
+    env = minify.on_env(jinja2.Environment(), {}, None)
+    template = env.from_string(
+        "<script>{% filter minify_js %}" + script + "{% endfilter %}</script>"
+    )
+    expected, _ = minify_js.minify({"s": script}, tmp_path)
+    assert "longName" in script and "longName" not in expected["s"]
+    assert template.render() == f"<script>{expected['s']}</script>"
+    monkeypatch.setenv("DLREF_STYLES_AS_SHIPPED", "1")
+    assert template.render() == f"<script>{script}</script>"
