@@ -1,7 +1,8 @@
 """The light / dark toggle in a real browser (partials/palette*.html, in place of material's
 palette component): switching both ways, the choice kept for the next page, the label shown,
-Enter, the two meta tags; and the reason it replaced material's component: a page load makes
-Chromium restyle nothing a second time for <meta name="color-scheme">.
+Enter, a change of the system's preference, the two meta tags; and the reason it replaced
+material's component: a page load makes Chromium restyle nothing a second time for
+<meta name="color-scheme">.
 """
 
 from __future__ import annotations
@@ -124,6 +125,31 @@ def test_enter_on_the_toggle_switches_and_keeps_the_focus_on_it(
         _assert_shows(state, LIGHT_STATE)
         assert state["focused"] == "__palette_0"
         assert tab.page.url == base_url + LESSON  # Enter did not submit the form
+    finally:
+        tab.close()
+
+
+@pytest.mark.parametrize("mode", [LIGHT, DARK], ids=lambda m: m.name)
+def test_a_change_of_the_system_preference_keeps_the_reader_s_option(
+    browser: Browser, base_url: str, mode: Mode
+) -> None:
+    """The toggle listens to the system's colour preference, as material's component did, and
+    applies the option again: the saved one, which a page load has already saved. So the page
+    keeps the option it shows (both options of mkdocs.yml name their own scheme), the metas
+    still match the header, and the switching attribute is gone again afterwards."""
+    tab = Tab(browser, mode)
+    try:
+        assert not tab.goto(base_url + LESSON).problems
+        shown = DARK_STATE if mode.dark else LIGHT_STATE
+        _assert_shows(_state(tab), shown)
+        tab.page.emulate_media(color_scheme="light" if mode.dark else "dark")
+        tab.page.wait_for_function("!document.body.hasAttribute('data-md-color-switching')")
+        _assert_shows(_state(tab), shown)
+        assert tab.page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") != mode.dark
+        assert not tab.visit.problems  # no error from the listener
+        tab.goto(base_url + LESSON)  # the next page too
+        _assert_shows(_state(tab), shown)
+        assert not tab.visit.problems
     finally:
         tab.close()
 
