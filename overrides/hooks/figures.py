@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import os
 import re
 import sys
 from pathlib import Path
@@ -42,6 +41,7 @@ from mkdocs.utils import get_relative_url
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
 
 from tools import optimize_svg
+from tools.as_shipped import as_shipped
 from tools.exec_cache import cache_directory
 
 FOLDER = "assets/figures"
@@ -126,6 +126,6 @@ def externalise(
 
 
 def on_post_page(output: str, *, page: Page, config: Any) -> str:
-    shipped = os.environ.get("DLREF_STYLES_AS_SHIPPED") == "1"  # for comparing screenshots
-    output, _ = externalise(output, page.url, Path(config["site_dir"]), optimize=not shipped)
+    optimize = not as_shipped()  # as shipped: for comparing screenshots
+    output, _ = externalise(output, page.url, Path(config["site_dir"]), optimize=optimize)
     return output

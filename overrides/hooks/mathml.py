@@ -44,10 +44,10 @@ import html
 import io
 import json
 import logging
-import os
 import re
 import shutil
 import subprocess
+import sys
 import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
@@ -55,6 +55,10 @@ from typing import Any
 
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
+
+from tools.as_shipped import as_shipped
 
 log = logging.getLogger("mkdocs.hooks.mathml")
 
@@ -338,7 +342,7 @@ def on_post_build(config: Any) -> None:
         target = Path(config["site_dir"]) / FONT_FILE
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(subset_font(font_characters(_shown)))
-    if os.environ.get("DLREF_STYLES_AS_SHIPPED") != "1":
+    if not as_shipped():
         target = Path(config["site_dir"]) / TEMML_FONT_FILE
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(subset_temml_font(temml_font_text(_temml_shown)))

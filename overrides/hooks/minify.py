@@ -19,7 +19,6 @@ build to compare screenshots with (tools/compare_screens.py, tests/site/test_sty
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from mkdocs.plugins import event_priority
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
 
 from tools import minify_html, minify_js
+from tools.as_shipped import as_shipped
 from tools.exec_cache import cache_directory
 
 log = logging.getLogger("mkdocs.hooks.minify")
@@ -37,13 +37,9 @@ log = logging.getLogger("mkdocs.hooks.minify")
 _minified_scripts: dict[str, str] = {}  # this build's scripts (every page has the same four)
 
 
-def _as_shipped() -> bool:
-    return os.environ.get("DLREF_STYLES_AS_SHIPPED") == "1"
-
-
 def minify_script(code: str) -> str:
     """``code`` (a rendered inline script) as terser minifies it; as written when as shipped."""
-    if _as_shipped():
+    if as_shipped():
         return code
     if code not in _minified_scripts:
         minified, _ = minify_js.minify({"script": code}, cache_directory())
@@ -58,7 +54,7 @@ def on_env(env: Environment, config: Any, files: Any) -> Environment:
 
 @event_priority(-200)  # after every hook that reads or writes the pages (styles: -100)
 def on_post_build(config: Any) -> None:
-    if _as_shipped():
+    if as_shipped():
         return
     done = minify_html.minify_site(Path(config["site_dir"]), cache_directory())
     log.info(

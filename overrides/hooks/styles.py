@@ -49,7 +49,6 @@ compare screenshots with (tools/compare_screens.py, tests/site/test_styles.py).
 from __future__ import annotations
 
 import logging
-import os
 import re
 import sys
 from pathlib import Path
@@ -60,6 +59,7 @@ from mkdocs.plugins import event_priority
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
 
 from tools import purge_css
+from tools.as_shipped import as_shipped
 from tools.exec_cache import cache_directory
 
 log = logging.getLogger("mkdocs.hooks.styles")
@@ -135,12 +135,8 @@ def renders_api_entries(html: str) -> bool:
     return API_ELEMENT.search(html) is not None
 
 
-def _as_shipped() -> bool:
-    return os.environ.get("DLREF_STYLES_AS_SHIPPED") == "1"
-
-
 def on_post_page(output: str, *, page: Any, config: Any) -> str:
-    if _as_shipped():
+    if as_shipped():
         return output
     output = wrap_tables(bare_line_numbers(unclass_names(output)))
     if not renders_api_entries(output):
@@ -150,7 +146,7 @@ def on_post_page(output: str, *, page: Any, config: Any) -> str:
 
 def on_post_template(output_content: str, *, template_name: str, config: Any) -> str:
     """The 404 page is rendered from a template, not as a page: the same for it."""
-    if _as_shipped() or not template_name.endswith(".html"):
+    if as_shipped() or not template_name.endswith(".html"):
         return output_content
     if not renders_api_entries(output_content):
         output_content = MKDOCSTRINGS_CSS.sub("", output_content, count=1)
@@ -159,7 +155,7 @@ def on_post_template(output_content: str, *, template_name: str, config: Any) ->
 
 @event_priority(-100)  # after the search hook (-50); before minify (-200), which reads its pages
 def on_post_build(config: Any) -> None:
-    if _as_shipped():
+    if as_shipped():
         return
     site = Path(config["site_dir"])
     changed = 0

@@ -12,7 +12,7 @@ import material
 import jinja2
 import pytest
 
-from tools import minify_js
+from tools import as_shipped, minify_js
 from tools.sitecheck import ROOT
 
 from .conftest import load_hook
@@ -243,5 +243,5 @@ def test_the_filter_gives_terser_s_output_and_the_as_shipped_build_the_source(
     expected, _ = minify_js.minify({"s": script}, tmp_path)
     assert "longName" in script and "longName" not in expected["s"]
     assert template.render() == f"<script>{expected['s']}</script>"
-    monkeypatch.setenv("DLREF_STYLES_AS_SHIPPED", "1")
+    monkeypatch.setenv(as_shipped.VARIABLE, "1")
     assert template.render() == f"<script>{script}</script>"

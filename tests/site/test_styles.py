@@ -26,7 +26,7 @@ import mkdocstrings_handlers.python
 import pytest
 from playwright.sync_api import Browser
 
-from tools import compare_screens, purge_css
+from tools import as_shipped, compare_screens, purge_css
 from tools.serve_site import serve
 from tools.sitecheck import ROOT, Page, build_site
 from tools.visit import Tab
@@ -273,10 +273,11 @@ def test_tables_are_wrapped_at_build_time_as_material_wraps_them(
 
 @pytest.fixture(scope="module")
 def shipped(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The site as the theme and plugins make it (``DLREF_STYLES_AS_SHIPPED=1``)."""
+    """The site as the theme and plugins make it (``DLREF_STYLES_AS_SHIPPED=1``, see
+    tools/as_shipped.py)."""
     return build_site(
         tmp_path_factory.mktemp("shipped") / "site",
-        extra_env={"DLREF_STYLES_AS_SHIPPED": "1"},
+        extra_env={as_shipped.VARIABLE: "1"},
     )
 
 
