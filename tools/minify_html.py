@@ -30,8 +30,6 @@ not in the cache.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import re
 import sys
 import time
@@ -48,7 +46,6 @@ from tools.exec_cache import cache_directory
 ROOT = Path(__file__).resolve().parent.parent
 MINIFIER = ROOT / "node_modules" / "html-minifier-terser"
 SCRIPT = ROOT / "tools" / "minify_html.cjs"
-LOCK = ROOT / "package-lock.json"  # pins html-minifier-terser and its parser's dependencies
 FORMAT = 1  # bump when the entries' meaning changes
 
 # html-minifier-terser's options (its README): whitespace only. Every other option keeps its
@@ -180,21 +177,9 @@ class Minified:
     seconds: float
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def _setup_digest() -> str:
     """What every page's output depends on besides the page."""
-    facts = [
-        FORMAT,
-        _digest((MINIFIER / "package.json").read_bytes()),
-        _digest(LOCK.read_bytes()) if LOCK.is_file() else None,
-        _digest(SCRIPT.read_bytes()),
-        OPTIONS,
-        KEEP,
-    ]
-    return _digest(json.dumps(facts, sort_keys=True).encode())
+    return node_batch.setup_digest(FORMAT, MINIFIER, SCRIPT, OPTIONS, KEEP)
 
 
 def run_minifier(pages: dict[str, str]) -> dict[str, str]:

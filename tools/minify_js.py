@@ -22,8 +22,6 @@ starts only for a script that changed, once per build.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,7 +34,6 @@ from tools.exec_cache import cache_directory
 ROOT = Path(__file__).resolve().parent.parent
 TERSER = ROOT / "node_modules" / "terser"
 SCRIPT = ROOT / "tools" / "minify_js.cjs"
-LOCK = ROOT / "package-lock.json"  # pins terser and its dependencies
 FORMAT = 1  # bump when the entries' meaning changes
 
 # terser's minify options (its README). Compression and local-name mangling as terser defaults
@@ -45,20 +42,9 @@ FORMAT = 1  # bump when the entries' meaning changes
 OPTIONS: dict[str, Any] = {"compress": True, "mangle": True, "format": {"comments": False}}
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def _setup_digest() -> str:
     """What every script's output depends on besides the script."""
-    facts = [
-        FORMAT,
-        _digest((TERSER / "package.json").read_bytes()),
-        _digest(LOCK.read_bytes()) if LOCK.is_file() else None,
-        _digest(SCRIPT.read_bytes()),
-        OPTIONS,
-    ]
-    return _digest(json.dumps(facts, sort_keys=True).encode())
+    return node_batch.setup_digest(FORMAT, TERSER, SCRIPT, OPTIONS)
 
 
 def run_terser(scripts: dict[str, str]) -> dict[str, str]:

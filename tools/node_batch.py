@@ -1,12 +1,13 @@
 """Build steps that hand a batch of texts to a pinned npm package under node, and the per-text
 cache in front of them.
 
-tools/purge_css.py (PurgeCSS), tools/minify_html.py (html-minifier-terser) and
-tools/optimize_svg.py (SVGO) each run a small ``tools/*.cjs`` script that reads one JSON request
-on stdin and writes one JSON answer on stdout (:func:`run`): one node process per build step,
-not one per text. The last two cache each text's result under a hash of the text and of
-everything else the result depends on (:func:`each_cached`); only the texts not in the cache go
-to node.
+tools/purge_css.py (PurgeCSS), tools/minify_html.py (html-minifier-terser),
+tools/minify_js.py (terser) and tools/optimize_svg.py (SVGO) each run a small ``tools/*.cjs``
+script that reads one JSON request on stdin and writes one JSON answer on stdout (:func:`run`):
+one node process per build step, not one per text. Each keys its cache on what its results
+depend on besides their input (:func:`setup_digest`: the package, the lock file, the script,
+its options). The last three cache each text's result under a hash of the text and of that
+digest (:func:`each_cached`); only the texts not in the cache go to node.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tools.exec_cache import _write_atomic
 from tools.render_cache import _read
+
+LOCK = Path(__file__).resolve().parent.parent / "package-lock.json"  # pins every npm package
 
 
 def run(script: Path, package: Path, request: dict[str, Any], *, tool: str, task: str) -> Any:
@@ -54,8 +57,24 @@ def check_answer(answer: dict[str, str], asked: dict[str, str], *, tool: str) ->
     return answer
 
 
-def _digest(data: bytes) -> str:
+def digest(data: bytes) -> str:
+    """The SHA-256 of ``data``, in hex."""
     return hashlib.sha256(data).hexdigest()
+
+
+def setup_digest(format: int, package: Path, script: Path, *facts: Any) -> str:
+    """A digest of what every result of a node step depends on besides its own input: the
+    entries' ``format`` (bumped when their meaning changes), the pinned npm ``package`` (its
+    package.json and package-lock.json, which pins what it runs on), the step's ``script``, and
+    ``facts`` (its options, configuration and other inputs, as JSON)."""
+    known = [
+        format,
+        digest((package / "package.json").read_bytes()),
+        digest(LOCK.read_bytes()) if LOCK.is_file() else None,
+        digest(script.read_bytes()),
+        *facts,
+    ]
+    return digest(json.dumps(known, sort_keys=True).encode())
 
 
 def each_cached(
@@ -72,7 +91,7 @@ def each_cached(
     paths = {
         name: folder / key[:2] / f"{key}{suffix}"
         for name, text in texts.items()
-        for key in [_digest(f"{setup}\n{_digest(text.encode())}".encode())]
+        for key in [digest(f"{setup}\n{digest(text.encode())}".encode())]
     }
     done = {name: found for name, path in paths.items() if (found := _read(path)) is not None}
     from_cache = len(done)

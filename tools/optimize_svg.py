@@ -25,8 +25,6 @@ figure of the site both ways and compares the pixels.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -39,7 +37,6 @@ from tools.exec_cache import cache_directory
 ROOT = Path(__file__).resolve().parent.parent
 SVGO = ROOT / "node_modules" / "svgo"
 SCRIPT = ROOT / "tools" / "optimize_svg.cjs"
-LOCK = ROOT / "package-lock.json"  # pins svgo and its parser's dependencies
 FORMAT = 1  # bump when the entries' meaning changes
 
 # SVGO's configuration (its documentation: preset-default and each plugin's parameters).
@@ -75,20 +72,9 @@ CONFIG: dict[str, Any] = {
 }
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def _setup_digest() -> str:
     """What every figure's output depends on besides the figure."""
-    facts = [
-        FORMAT,
-        _digest((SVGO / "package.json").read_bytes()),
-        _digest(LOCK.read_bytes()) if LOCK.is_file() else None,
-        _digest(SCRIPT.read_bytes()),
-        CONFIG,
-    ]
-    return _digest(json.dumps(facts, sort_keys=True).encode())
+    return node_batch.setup_digest(FORMAT, SVGO, SCRIPT, CONFIG)
 
 
 def run_svgo(files: dict[str, str]) -> dict[str, str]:

@@ -45,7 +45,6 @@ add one, is removed too.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import re
 import sys
@@ -62,7 +61,6 @@ from tools.exec_cache import _write_atomic, cache_directory, touch
 ROOT = Path(__file__).resolve().parent.parent
 PURGECSS = ROOT / "node_modules" / "purgecss"
 SCRIPT = ROOT / "tools" / "purge_css.cjs"
-LOCK = ROOT / "package-lock.json"  # pins purgecss and what it runs on (postcss, its parser)
 FORMAT = 2  # bump when the entries' meaning changes
 
 # The stylesheets purged, by their place in the site: the theme's (extra.css, the site's own, is
@@ -183,22 +181,16 @@ def words(files: list[Path]) -> list[str]:
     return sorted(w.decode("ascii") for w in found)
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def cache_key(sheets: dict[str, str], content: list[str], not_values: list[str]) -> str:
-    facts = [
+    return node_batch.setup_digest(
         FORMAT,
-        _digest((PURGECSS / "package.json").read_bytes()),
-        _digest(LOCK.read_bytes()) if LOCK.is_file() else None,
-        _digest(SCRIPT.read_bytes()),
-        {name: _digest(css.encode()) for name, css in sorted(sheets.items())},
-        _digest("\n".join(content).encode()),
+        PURGECSS,
+        SCRIPT,
+        {name: node_batch.digest(css.encode()) for name, css in sorted(sheets.items())},
+        node_batch.digest("\n".join(content).encode()),
         SAFELIST,
         not_values,
-    ]
-    return _digest(json.dumps(facts, sort_keys=True).encode())
+    )
 
 
 def run_purgecss(
