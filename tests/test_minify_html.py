@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.node_steps import record_batches
 from tools import minify_html
 
 PAGE = """<!doctype html>
@@ -106,14 +107,7 @@ def test_a_minifier_that_changes_more_than_whitespace_fails_the_build(
 def test_each_page_is_minified_once_then_comes_from_the_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    asked: list[list[str]] = []
-    real = minify_html.run_minifier
-
-    def counted(pages: dict[str, str]) -> dict[str, str]:
-        asked.append(sorted(pages))
-        return real(pages)
-
-    monkeypatch.setattr(minify_html, "run_minifier", counted)
+    asked = record_batches(monkeypatch, minify_html, "run_minifier")
     pages = {"a.html": "<p>a  \n  b</p>", "b.html": "<p>c    d</p>"}
     first, _ = minify_html.minify(pages, tmp_path)
     again, from_cache = minify_html.minify(pages, tmp_path)  # the next build

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.node_steps import record_batches
 from tools import minify_js
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,14 +49,7 @@ def test_a_script_terser_cannot_read_fails_and_nothing_is_cached(tmp_path: Path)
 def test_each_script_is_minified_once_then_comes_from_the_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    asked: list[list[str]] = []
-    real = minify_js.run_terser
-
-    def counted(scripts: dict[str, str]) -> dict[str, str]:
-        asked.append(sorted(scripts))
-        return real(scripts)
-
-    monkeypatch.setattr(minify_js, "run_terser", counted)
+    asked = record_batches(monkeypatch, minify_js, "run_terser")
     first, _ = minify_js.minify({"s": SCRIPT}, tmp_path)
     again, from_cache = minify_js.minify({"s": SCRIPT}, tmp_path)
     assert again == first and from_cache == 1

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.node_steps import record_batches
 from tools import optimize_svg
 
 FIGURE = """<?xml version="1.0" encoding="utf-8"?>
@@ -56,14 +57,7 @@ def test_svgo_keeps_every_number_and_drops_what_draws_nothing(tmp_path: Path) ->
 def test_each_figure_is_optimized_once_then_comes_from_the_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    asked: list[list[str]] = []
-    real = optimize_svg.run_svgo
-
-    def counted(files: dict[str, str]) -> dict[str, str]:
-        asked.append(sorted(files))
-        return real(files)
-
-    monkeypatch.setattr(optimize_svg, "run_svgo", counted)
+    asked = record_batches(monkeypatch, optimize_svg, "run_svgo")
     files = {"a": FIGURE, "b": FIGURE.replace("损失", "准确率")}
     first, _ = optimize_svg.optimize(files, tmp_path)
     again, from_cache = optimize_svg.optimize(files, tmp_path)  # the next build
