@@ -1,9 +1,10 @@
-"""tools/minify_js.py and the ``minify_js`` template filter: our inline scripts reach the pages
-minified by terser, with the names other scripts use kept; a script terser cannot read fails the
-build; each script is minified once.
+"""tools/minify_js.py: our inline scripts are minified by terser, with the names other scripts
+use kept; a script terser cannot read fails the build; each script is minified once; each of our
+partials puts its whole script through the ``minify_js`` filter.
 
-(That the minified scripts work in the pages: tests/site/test_palette.py and the search and
-scrolling tests of tests/site/test_browser.py run them.)"""
+(The filter itself: tests/site/test_hooks.py. That the minified scripts work in the pages:
+tests/site/test_palette.py and the search and scrolling tests of tests/site/test_browser.py run
+them.)"""
 
 from __future__ import annotations
 
@@ -89,7 +90,7 @@ def _filter_blocks(text: str) -> list[str]:
 )
 def test_each_partial_s_script_goes_through_the_filter(name: str) -> None:
     """The whole script of each of our four partials is inside the filter, so a page carries it
-    minified; and the filter renders it as terser minifies it."""
+    minified."""
     text = (PARTIALS / f"{name}.html").read_text(encoding="utf-8")
     blocks = _filter_blocks(text)
     assert len(blocks) == 1 and text.count("<script") == 1, name
