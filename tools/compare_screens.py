@@ -49,8 +49,8 @@ from tools.visit import DARK, LIGHT, PHONE, Mode, Tab, find_chromium, launch
 
 MODES = (LIGHT, DARK, PHONE)
 QUERY = "交叉熵"  # a query with many results, code and formulas among them
-PALETTE_PAGES = ("", "components/dropout/", "api/nn/")  # home, a lesson, an API page
-SOURCE_PAGES = ("api/viz/", "api/nn/")  # API pages whose source listings are opened
+PALETTE_PAGES = ("", "components/dropout/", "api/nn/rnn/")  # home, a lesson, an API page
+SOURCE_PAGES = ("api/viz/", "api/nn/rnn/")  # API pages whose source listings are opened
 SCROLL_FRACTIONS = (1 / 3, 2 / 3, 1.0)
 ATTEMPTS = 5
 

@@ -152,7 +152,7 @@ def test_mkdocstrings_stylesheet_is_linked_only_from_pages_with_api_entries(
         if styles.renders_api_entries((site / p.path).read_text(encoding="utf-8"))
     }
     assert linked == entries
-    assert "api/nn/index.html" in linked and "components/dropout/index.html" not in linked
+    assert "api/nn/rnn/index.html" in linked and "components/dropout/index.html" not in linked
 
 
 def test_every_mkdocstrings_rule_needs_an_element_of_an_api_entry(site: Path) -> None:
