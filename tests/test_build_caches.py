@@ -18,6 +18,7 @@ from xml.etree.ElementTree import Element, tostring
 
 import pytest
 from markupsafe import Markup
+from mkdocstrings import CollectionError
 
 from tools import purge_css, render_cache
 from tools.api_cache import ApiCache, base_facts
@@ -358,6 +359,31 @@ def test_aliases_of_an_identifier_no_entry_knows_come_from_griffe(tmp_path: Path
     got = cache.get_aliases(griffe.aliases, griffe.collect, handler, "dlref.functional.relu")
     assert got == ("dlref.functional.relu", "dlref.functional._softmax.relu")
     assert griffe.loads == 2
+
+
+@pytest.mark.parametrize(
+    ("error", "propagates"),
+    [(CollectionError("torch could not be found"), False), (TypeError("bug"), True)],
+)
+def test_aliases_of_a_module_griffe_cannot_collect(
+    tmp_path: Path, error: Exception, propagates: bool
+) -> None:
+    """A module griffe cannot find (``torch``) has no aliases, as without the cache; any other
+    error in the collection is not swallowed."""
+
+    def failing(handler: Any, identifier: str, options: Any) -> FakeObject:
+        raise error
+
+    griffe = Griffe()
+    cache = ApiCache(tmp_path / "cache", facts=FACTS)
+    handler = FakeHandler()
+    handler._modules_collection = {}  # type: ignore[attr-defined]
+    cache.collect(griffe.collect, handler, "dlref.functional.softmax", "opts")
+    if propagates:
+        with pytest.raises(TypeError, match="bug"):
+            cache.get_aliases(griffe.aliases, failing, handler, "torch.nn.functional.relu")
+    else:
+        assert cache.get_aliases(griffe.aliases, failing, handler, "torch.nn.functional.relu") == ()
 
 
 def test_nothing_is_stored_when_griffe_warned_while_collecting(tmp_path: Path) -> None:

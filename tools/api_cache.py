@@ -41,6 +41,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from markupsafe import Markup
+from mkdocstrings import CollectionError
 
 from tools.exec_cache import HARNESS, ROOT, _tree_digest, _write_atomic, touch
 
@@ -149,7 +150,10 @@ class ApiCache:
             if identifier in self.aliases:
                 return self.aliases[identifier]
             if self.options is not None:  # not from an entry: collect, as without the cache
-                with contextlib.suppress(Exception):
+                # A module griffe cannot find or resolve (``torch``, a typo) was not collected
+                # without the cache either, and the handler answers () for it. Anything else
+                # is a bug in dlref's sources or here, and stops the build.
+                with contextlib.suppress(CollectionError):
                     self._collect_now(collect, handler, Deferred(module, self.options))
         return original(handler, identifier)
 

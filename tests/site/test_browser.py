@@ -31,8 +31,10 @@ from .conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
-# The median page's first visit as a static host serves it (gzip). Issue 16 also sets 400 KB
-# uncompressed for it; `make report` (tools/site_report.py) measures and prints that figure.
+# The median page's first visit: uncompressed (every loaded file at its size on disk), issue 16's
+# budget, which `make report` (tools/site_report.py) also prints; and as a static host serves it
+# (gzip).
+MEDIAN_FIRST_VISIT_RAW_BUDGET = 400_000  # bytes, raw
 MEDIAN_FIRST_VISIT_BUDGET = 200_000  # bytes, served
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -250,12 +252,13 @@ class TestLightMode:
         assert not light_run["axe"], "\n".join(light_run["axe"])
 
     def test_median_first_visit_is_within_budget(self, light_run: dict[str, Any]) -> None:
-        pages = {p: n for p, n in light_run["served"].items() if p != "404.html"}
-        median = statistics.median(pages.values())
-        assert median <= MEDIAN_FIRST_VISIT_BUDGET, (
-            f"median first visit {median:.0f} B (served, gzip) > {MEDIAN_FIRST_VISIT_BUDGET} B:"
-            f" {pages}"
-        )
+        for kind, budget in (
+            ("raw", MEDIAN_FIRST_VISIT_RAW_BUDGET),
+            ("served", MEDIAN_FIRST_VISIT_BUDGET),
+        ):
+            pages = {p: n for p, n in light_run[kind].items() if p != "404.html"}
+            median = statistics.median(pages.values())
+            assert median <= budget, f"{kind} median first visit {median:.0f} B > {budget}: {pages}"
 
     def test_no_table_or_formula_is_wider_than_the_text_column(
         self, light_run: dict[str, Any]
