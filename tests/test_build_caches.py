@@ -540,10 +540,10 @@ def test_a_purge_runs_node_once_for_the_same_sheets_and_words(
     real = purge_css.run_purgecss
 
     def counted(
-        sheets: dict[str, str], content: list[str], not_values: list[str]
+        sheets: dict[str, str], content: list[str], not_values: list[str], tabs: int | None
     ) -> dict[str, str]:
         calls.append(content)
-        return real(sheets, content, not_values)
+        return real(sheets, content, not_values, tabs)
 
     monkeypatch.setattr(purge_css, "run_purgecss", counted)
     first, _ = purge_css.purge(SHEETS, WORDS, tmp_path)
@@ -561,6 +561,8 @@ def test_the_purge_key_covers_sheets_words_safelist_script_and_purgecss(
     assert purge_css.cache_key({**SHEETS, "main.0.min.css": ".x{}"}, WORDS, []) != key
     assert purge_css.cache_key(SHEETS, [*WORDS, "x"], []) != key
     assert purge_css.cache_key(SHEETS, WORDS, ["rtl"]) != key
+    assert purge_css.cache_key(SHEETS, WORDS, [], 2) != key
+    assert purge_css.cache_key(SHEETS, WORDS, [], 2) != purge_css.cache_key(SHEETS, WORDS, [], 3)
     monkeypatch.setattr(purge_css, "SAFELIST", {"standard": ["md-unused"], "patterns": []})
     assert purge_css.cache_key(SHEETS, WORDS, []) != key
     monkeypatch.undo()
@@ -632,6 +634,60 @@ def test_right_to_left_rules_go_only_while_no_page_has_the_word(tmp_path: Path) 
     )
     whole, _ = purge_css.purge({"a.css": css}, words, tmp_path)
     assert whole["a.css"] == css
+
+
+def test_rules_for_tabs_no_tabbed_set_has_go(tmp_path: Path) -> None:
+    """With at most 2 tabs in a set, a selector of a tabbed set's 3rd tab goes, its rule too
+    when it had no other; the 2nd tab's stay, and so does :nth-child(3) outside tabbed sets.
+    Without a count, everything stays."""
+    css = (
+        ".md-typeset .tabbed-set>input:nth-child(2):checked~.tabbed-labels>:nth-child(2),"
+        ".md-typeset .tabbed-set>input:nth-child(3):checked~.tabbed-labels>:nth-child(3)"
+        "{color:red}"
+        ".md-typeset .tabbed-labels>label:nth-child(3){order:3}"
+        "@media print{.md-typeset .tabbed-block:nth-child(3){display:block}}"
+        ".md-used:nth-child(3){color:blue}"
+    )
+    words = sorted([*WORDS, "md-typeset", "tabbed-set", "input", "tabbed-labels", "label"])
+    words = sorted([*words, "tabbed-block"])
+    purged, _ = purge_css.purge({"a.css": css}, words, tmp_path, tabs=2)
+    assert purged["a.css"] == (
+        ".md-typeset .tabbed-set>input:nth-child(2):checked~.tabbed-labels>:nth-child(2)"
+        "{color:red}.md-used:nth-child(3){color:blue}"
+    )
+    whole, _ = purge_css.purge({"a.css": css}, words, tmp_path)
+    assert whole["a.css"] == css
+    three, _ = purge_css.purge({"a.css": css}, words, tmp_path, tabs=3)
+    assert three["a.css"] == css
+
+
+@pytest.mark.parametrize(
+    ("pages", "most"),
+    [
+        ([], 0),
+        (["<p>没有标签页</p>"], 0),
+        (['<div class="tabbed-set tabbed-alternate" data-tabs="1:2">'] * 2, 2),
+        (
+            [
+                '<div class="tabbed-set tabbed-alternate" data-tabs="1:2">',
+                '<div class="tabbed-set" data-tabs="1:2"><div class="tabbed-set" data-tabs="2:6">',
+            ],
+            6,
+        ),
+        (
+            ['<div class="tabbed-set" data-tabs="1:2"><div class="tabbed-set tabbed-alternate">'],
+            None,
+        ),
+    ],
+)
+def test_the_most_tabs_a_tabbed_set_of_the_site_has(
+    tmp_path: Path, pages: list[str], most: int | None
+) -> None:
+    files = []
+    for i, html in enumerate(pages):
+        files.append(tmp_path / f"{i}.html")
+        files[-1].write_text(html)
+    assert purge_css.most_tabs(files) == most
 
 
 def _purgeable_site(site: Path, page: str) -> Path:

@@ -37,6 +37,13 @@ lets an extractor say where a word may appear), and drops ``[dir=rtl]`` selector
 ones stay ("ltr" is a value in every page). An element with ``dir="rtl"`` brings the rules back
 by itself.
 
+**Tabs no tabbed set has.** material styles the Nth tab of a tabbed set for every N up to 20,
+with selectors that hold ``:nth-child(N)``; Chromium tries the ones that end in it on every
+element of every page, tabs or not. :func:`most_tabs` reads how many tabs the site's largest
+tabbed set has (pymdownx.tabbed writes ``data-tabs="SET:TABS"`` on each), and the selectors for
+tabs beyond it go (tools/purge_css.cjs says which). A page with more tabs brings them back; a
+tabbed set without ``data-tabs`` keeps them all.
+
 A purged file's source map (``*.min.css.map``, not referenced by the file, but served next to
 it) no longer matches it and is removed; a ``sourceMappingURL`` comment, should a theme release
 add one, is removed too.
@@ -61,7 +68,7 @@ from tools.exec_cache import _write_atomic, cache_directory, touch
 ROOT = Path(__file__).resolve().parent.parent
 PURGECSS = ROOT / "node_modules" / "purgecss"
 SCRIPT = ROOT / "tools" / "purge_css.cjs"
-FORMAT = 2  # bump when the entries' meaning changes
+FORMAT = 3  # bump when the entries' meaning changes
 
 # The stylesheets purged, by their place in the site: the theme's (extra.css, the site's own, is
 # not), mkdocstrings' and Temml's. Their file names differ: each is named by it in the cache.
@@ -79,6 +86,8 @@ SCRIPT_ONLY_VALUES = ("rtl",)
 # UTF-8 encoded character outside ASCII has no ASCII bytes, so the words are the same.
 WORD = re.compile(rb"[A-Za-z0-9_-]+")
 TEXT_WORD = re.compile(r"[A-Za-z0-9_-]+")
+TABBED_SET = re.compile(rb'<div class="tabbed-set[ "][^>]*>')
+DATA_TABS = re.compile(rb'data-tabs="\d+:(\d+)"')
 SOURCE_MAP_COMMENT = re.compile(r"\s*/\*# sourceMappingURL=[^*]*\*/\s*$")
 
 # Selectors kept although no word of the content shows them. Empty: comparing screenshots of
@@ -173,6 +182,19 @@ def not_attribute_values(pages: list[Path]) -> list[str]:
     return found
 
 
+def most_tabs(pages: list[Path]) -> int | None:
+    """The most tabs a tabbed set of ``pages`` has (0 without one); None when a tabbed set does
+    not say how many it has (no ``data-tabs``), so that no tab's rules may go."""
+    most = 0
+    for path in pages:
+        for tag in TABBED_SET.findall(path.read_bytes()):
+            count = DATA_TABS.search(tag)
+            if count is None:
+                return None
+            most = max(most, int(count.group(1)))
+    return most
+
+
 def words(files: list[Path]) -> list[str]:
     """The words PurgeCSS's default extractor finds in ``files``, sorted."""
     found: set[bytes] = set()
@@ -181,7 +203,9 @@ def words(files: list[Path]) -> list[str]:
     return sorted(w.decode("ascii") for w in found)
 
 
-def cache_key(sheets: dict[str, str], content: list[str], not_values: list[str]) -> str:
+def cache_key(
+    sheets: dict[str, str], content: list[str], not_values: list[str], tabs: int | None = None
+) -> str:
     return node_batch.setup_digest(
         FORMAT,
         PURGECSS,
@@ -190,19 +214,22 @@ def cache_key(sheets: dict[str, str], content: list[str], not_values: list[str])
         node_batch.digest("\n".join(content).encode()),
         SAFELIST,
         not_values,
+        tabs,
     )
 
 
 def run_purgecss(
-    sheets: dict[str, str], content: list[str], not_values: list[str]
+    sheets: dict[str, str], content: list[str], not_values: list[str], tabs: int | None = None
 ) -> dict[str, str]:
     """PurgeCSS under node: each of ``sheets`` (name -> CSS) purged against ``content``, the
-    words ``not_values`` taken for no attribute's value."""
+    words ``not_values`` taken for no attribute's value, without the rules for tabs beyond
+    ``tabs`` (None: all kept)."""
     request = {
         "css": [{"name": name, "raw": css} for name, css in sheets.items()],
         "content": "\n".join(content),
         "safelist": SAFELIST,
         "not_attribute_values": not_values,
+        "tabs": tabs,
     }
     answer = node_batch.run(
         SCRIPT, PURGECSS, request, tool="PurgeCSS", task="purges the theme's stylesheets"
@@ -212,12 +239,17 @@ def run_purgecss(
 
 
 def purge(
-    sheets: dict[str, str], content: list[str], cache: Path, not_values: list[str] | None = None
+    sheets: dict[str, str],
+    content: list[str],
+    cache: Path,
+    not_values: list[str] | None = None,
+    tabs: int | None = None,
 ) -> tuple[dict[str, str], bool]:
     """``sheets`` purged against ``content`` (``not_values``: words taken for no attribute's
-    value), from ``cache`` when it has them; whether it did."""
+    value; ``tabs``: the most tabs a tabbed set has, None to keep every tab's rules), from
+    ``cache`` when it has them; whether it did."""
     not_values = not_values or []
-    key = cache_key(sheets, content, not_values)
+    key = cache_key(sheets, content, not_values, tabs)
     path = cache / "purgecss" / key[:2] / f"{key}.json"
     try:
         cached = json.loads(path.read_bytes().decode("utf-8"))
@@ -226,7 +258,7 @@ def purge(
     if isinstance(cached, dict) and set(cached) == set(sheets):
         touch(path)
         return {name: str(css) for name, css in cached.items()}, True
-    purged = run_purgecss(sheets, content, not_values)
+    purged = run_purgecss(sheets, content, not_values, tabs)
     _write_atomic(path, json.dumps(purged, ensure_ascii=False, sort_keys=True))
     return purged, False
 
@@ -238,7 +270,9 @@ def purge_site(site: Path, cache: Path) -> Purged:
     sheets = {p.name: p.read_bytes().decode("utf-8") for p in paths}
     pages = page_files(site)
     content = sorted(set(words(pages)) | set(words(script_files(site))))
-    purged, from_cache = purge(sheets, content, cache, not_attribute_values(pages))
+    purged, from_cache = purge(
+        sheets, content, cache, not_attribute_values(pages), most_tabs(pages)
+    )
     sizes = {}
     for path in paths:
         new = purged[path.name].encode("utf-8")

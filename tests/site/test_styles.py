@@ -142,6 +142,20 @@ def test_right_to_left_rules_go_and_left_to_right_ones_stay(
     assert sum("[dir=ltr]" in s for s in without) > 50
 
 
+def test_the_theme_keeps_the_rules_for_as_many_tabs_as_the_largest_tabbed_set_has(
+    site: Path,
+) -> None:
+    """material writes a rule for each tab up to the 20th; the purged sheet keeps them up to
+    the most tabs a tabbed set of the site has (its first tab's use :first-child)."""
+    most = purge_css.most_tabs(purge_css.page_files(site))
+    assert most is not None and most >= 2
+    css = next((site / "assets" / "stylesheets").glob("main.*.min.css")).read_text("utf-8")
+    orders = {int(n) for n in re.findall(r"\.tabbed-labels>label:nth-child\((\d+)\)", css)}
+    assert orders == set(range(2, most + 1))
+    shipped = next(SHIPPED.glob("main.*.min.css")).read_text("utf-8")
+    assert len(re.findall(r"\.tabbed-labels>label:nth-child\(\d+\)", shipped)) == 19
+
+
 def test_mkdocstrings_stylesheet_is_linked_only_from_pages_with_api_entries(
     site: Path, site_pages: list[Page]
 ) -> None:
