@@ -15,7 +15,9 @@ project's pages the same page scored anywhere from 81 to 99 in single runs on on
 single run is not a verdict, and with three runs one slow run in two could fail a page that
 passes. Accessibility, best practices and SEO do not depend on timing: they are audited in the
 first run only, and the further runs measure performance alone. The report prints each page's
-median scores and every performance score.
+median scores, every performance score and Lighthouse's benchmark index of the machine in each
+run (its CPU speed at the time: a slow run that coincides with a low index says more about the
+machine than about the page).
 
 Fails (exit 1) when any page's median run scores below a threshold: performance 95,
 accessibility, best practices and SEO 100. Performance is measured with Lighthouse's simulated
@@ -98,7 +100,10 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
         )
         if name in report["audits"]
     }
-    return {"scores": scores, "failing": failing, "metrics": metrics}
+    # Lighthouse's measure of the machine's speed while it ran (higher is faster): a slow run
+    # on a page that passes elsewhere shows here whether the machine was slow at the time.
+    benchmark = round(report.get("environment", {}).get("benchmarkIndex") or 0)
+    return {"scores": scores, "failing": failing, "metrics": metrics, "benchmark": benchmark}
 
 
 def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -117,6 +122,7 @@ def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
                 if key in run["failing"]:
                     chosen["failing"][key] = run["failing"][key]
     chosen["performance_runs"] = [r["scores"].get("performance", 0) for r in runs]
+    chosen["benchmark_runs"] = [r.get("benchmark", 0) for r in runs]
     return chosen
 
 
@@ -156,8 +162,10 @@ def main() -> None:
             load = os.getloadavg()[0]
             scores = "  ".join(f"{k} {v}" for k, v in summary["scores"].items())
             spread = summary["performance_runs"]
+            bench = summary["benchmark_runs"]
             print(
-                f"{page.path:50s} {scores}  (performance runs {spread}, load {load:.1f})",
+                f"{page.path:50s} {scores}  (performance runs {spread}, "
+                f"benchmark index {bench}, load {load:.1f})",
                 flush=True,
             )
 
