@@ -164,7 +164,7 @@ time-test: env
 # Builds site/ first if there is none; `.ci/run` runs it after `make test`, which builds it.
 audit: env
 	@test -f site/index.html || $(MAKE) --no-print-directory site
-	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(BIN)/python tools/audit.py --site site \
+	$(BIN)/python tools/audit.py --site site \
 	  --json test-artifacts/lighthouse.json
 
 # Where one build spends its time: per page, per executed code block, per plugin event.

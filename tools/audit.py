@@ -1,10 +1,11 @@
 """Lighthouse on every page of the built site, served with gzip as a static host serves it.
 
-    python tools/audit.py [--site site] [--json FILE] [--page PATH ...] [--runs 3]
+    python tools/audit.py [--site site] [--json FILE] [--page PATH ...] [--runs 5]
 
 Lighthouse (npm, pinned in package.json; 12.2.3 runs on Node 20) runs with its mobile preset,
-the default, against Debian's Chromium (``CHROME_PATH``, default ``/usr/bin/chromium``, with
-``--headless=new --no-sandbox``). The site is served on 127.0.0.1 by ``tools/serve_site.py``,
+the default, against the Chromium the browser tests use (``CHROME_PATH``, else
+``DLREF_CHROMIUM``, else the first on ``PATH``: Debian's, from ``make browser-deps``), with
+``--headless=new --no-sandbox``. The site is served on 127.0.0.1 by ``tools/serve_site.py``,
 which compresses text as GitHub Pages does (Python's ``http.server`` does not). The pages are
 audited one after the other, so they do not compete for the CPU.
 
@@ -31,7 +32,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -43,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tools.serve_site import serve
 from tools.sitecheck import ROOT, pages
+from tools.visit import find_chromium
 
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 THRESHOLDS = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
@@ -139,7 +140,11 @@ def main() -> None:
         raise SystemExit(f"{args.site} is not a built site: run `make site` first")
     if not LIGHTHOUSE.exists():
         raise SystemExit(f"{LIGHTHOUSE} is missing: run `make env` (npm ci) first")
-    chrome = os.environ.get("CHROME_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    # The Chromium the browser tests use (tests/site/conftest.py): $CHROME_PATH, else
+    # $DLREF_CHROMIUM, else the first on PATH (Debian's, from `make browser-deps`).
+    chrome = os.environ.get("CHROME_PATH") or find_chromium()
+    if chrome is None:
+        raise SystemExit("Chromium not found (`make browser-deps`, or set CHROME_PATH)")
 
     targets = [p for p in pages(args.site) if p.path != "404.html"]
     if args.page:
