@@ -25,6 +25,8 @@ from playwright.sync_api import Browser
 from tools.sitecheck import Page
 from tools.visit import LIGHT, PHONE, Mode, Tab
 
+from .test_browser import SCROLL_REGIONS_MARKED
+
 # The lessons whose load it is for: the longest pages (7,000 to 10,700 elements).
 LONGEST = (
     "sequence/rnn/",
@@ -154,11 +156,8 @@ def test_the_longest_lessons_load_without_a_layout_shift(
 
 
 FOCUSABLE = """
-async () => {
+() => {
   const root = document.documentElement;
-  for (let i = 0; i < 200 && root.getAttribute("data-dlref-scroll-regions") !== "marked"; i++) {
-    await new Promise((done) => setTimeout(done, 50));
-  }
   const boxes = [...document.querySelectorAll(
     ".md-typeset__scrollwrap, .md-typeset div.arithmatex, .md-typeset pre > code")];
   const marked = boxes.map((b) => b.hasAttribute("tabindex") && b.tabIndex === 0);
@@ -187,6 +186,7 @@ def test_after_the_background_pass_the_page_is_as_with_every_block_rendered(
         tab = Tab(browser, mode)
         try:
             tab.goto(base_url + path, settle=False)
+            tab.page.wait_for_function(SCROLL_REGIONS_MARKED, timeout=30_000)
             found = tab.page.evaluate(FOCUSABLE)
         finally:
             tab.close()
