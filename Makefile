@@ -27,7 +27,7 @@ help:
 	@echo "make site    构建静态站点到 site/"
 	@echo "make offline 构建可离线打开的站点副本 site-offline/，并打包为 site-offline.zip"
 	@echo "make report  构建耗时（冷/热）、页数、图数、首次访问字节数（tools/site_report.py）"
-	@echo "make audit   用 Lighthouse（移动端预设）逐页审计 site/（gzip 服务，每页 5 次取中位）：性能 ≥ 95，无障碍、最佳实践、SEO = 100"
+	@echo "make audit   用 Lighthouse（移动端预设）逐页审计 site/（gzip 服务，每页按 5 次的中位数判定，中位数确定即停）：性能 ≥ 95，无障碍、最佳实践、SEO = 100"
 	@echo "make profile-build  一次构建的耗时按页面、代码块、插件事件分解（tools/build_profile.py）"
 	@echo "make browser-deps  安装浏览器测试用的 Debian chromium 与中文字体（需要 root 或 sudo）"
 	@echo "make lint    ruff 检查与格式检查 + mypy --strict + actionlint（.github/workflows/）"

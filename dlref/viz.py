@@ -249,7 +249,9 @@ def source_markdown(obj: Any, *, docstring: bool = False) -> str:
     Returns
     -------
     str
-        A ```` ```python ```` fenced block.
+        A ```` ```python ```` fenced block, followed by an empty line: blocks printed one
+        after another stay separate blocks (without it Markdown reads a fence that directly
+        follows another as part of a paragraph, and wraps the code in ``<p>``).
 
     Examples
     --------
@@ -273,4 +275,4 @@ def source_markdown(obj: Any, *, docstring: bool = False) -> str:
             lines = source.splitlines(keepends=True)
             first, last = body[0].lineno - 1, body[0].end_lineno or body[0].lineno
             source = "".join(lines[:first] + lines[last:])
-    return f"```python\n{source.rstrip()}\n```"
+    return f"```python\n{source.rstrip()}\n```\n"

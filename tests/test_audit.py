@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
-from tools.audit import THRESHOLDS, median_run
+import pytest
+
+from tools.audit import THRESHOLDS, decided, median_run
 
 
 def run(performance: int, **others: int) -> dict[str, Any]:
@@ -50,3 +53,32 @@ def test_an_even_count_takes_the_lower_middle_and_leaves_the_runs_unchanged() ->
     assert verdict["failing"]["accessibility"] == ["accessibility-audit"]
     assert runs[2]["scores"] == {"performance": 94}  # the chosen run itself is not modified
     assert "accessibility" not in runs[2]["failing"]
+
+
+def _stopped_early(scores: tuple[int, ...], runs: int) -> list[int]:
+    """The runs tools/audit.py makes when they would score ``scores`` in this order."""
+    made: list[int] = []
+    for score in scores:
+        made.append(score)
+        if decided(made, runs):
+            break
+    return made
+
+
+@pytest.mark.parametrize("runs", [1, 2, 3, 4, 5, 7])
+def test_stopping_once_decided_gives_the_verdict_of_every_run(runs: int) -> None:
+    """Every order of runs that meet and miss the threshold (94 and 95 sit on either side of
+    it): the median of the runs made early is on the same side as the median of all of them."""
+    minimum = THRESHOLDS["performance"]
+    for scores in itertools.product((minimum - 1, minimum), repeat=runs):
+        made = _stopped_early(scores, runs)
+        full = median_run([run(p) for p in scores])["scores"]["performance"] >= minimum
+        early = median_run([run(p) for p in made])["scores"]["performance"] >= minimum
+        assert early == full, (scores, made)
+
+
+def test_a_page_that_passes_every_run_takes_three_of_five_and_a_split_one_all_five() -> None:
+    assert _stopped_early((99, 97, 98, 99, 99), 5) == [99, 97, 98]
+    assert _stopped_early((80, 90, 85, 99, 99), 5) == [80, 90, 85]  # three misses: it fails
+    assert _stopped_early((99, 90, 97, 93, 96), 5) == [99, 90, 97, 93, 96]
+    assert not decided([99, 99], 5) and decided([99, 99, 95], 5)

@@ -91,9 +91,30 @@ def _documented(x: int) -> int:
 def test_source_markdown_shows_code_without_the_docstring() -> None:
     block = source_markdown(_documented)
     assert block.startswith("```python\ndef _documented(x: int) -> int:\n")
-    assert block.endswith("    return y\n```")
+    assert block.endswith("    return y\n```\n")
     assert "must not be shown" not in block
     assert "must not be shown" in source_markdown(_documented, docstring=True)
+
+
+def test_blocks_printed_one_after_another_stay_separate_code_blocks() -> None:
+    """A page prints two sources in a row (``print(a); print(b)``). A fence right after another
+    one is read as a paragraph, which wrapped both code blocks in ``<p>`` (invalid HTML: the
+    browser splits it into empty paragraphs); the empty line after each block keeps them
+    apart."""
+    import io
+    from contextlib import redirect_stdout
+
+    import markdown
+
+    printed = io.StringIO()
+    with redirect_stdout(printed):
+        print(source_markdown(_documented))
+        print(source_markdown(test_source_markdown_shows_code_without_the_docstring))
+    html = markdown.markdown(
+        printed.getvalue(), extensions=["pymdownx.superfences", "pymdownx.highlight"]
+    )
+    assert html.count('<div class="highlight">') == 2
+    assert "<p>" not in html, html[:300]
 
 
 # ---- site machinery, apart from the lessons ------------------------------------------------------

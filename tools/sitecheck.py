@@ -28,6 +28,13 @@ VOID = {
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
     "source", "track", "wbr",
 }  # fmt: skip
+# Start tags that close an open <p> (the HTML standard's parsing rules): such an element written
+# inside a paragraph is invalid HTML, and the browser splits the paragraph into empty ones.
+CLOSES_P = {
+    "address", "article", "aside", "blockquote", "details", "dialog", "div", "dl", "fieldset",
+    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header",
+    "hgroup", "hr", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "ul",
+}  # fmt: skip
 # Attributes through which an element makes the browser load something.
 RESOURCE_ATTRS = {
     "script": ("src",),
@@ -89,6 +96,7 @@ class Page:
     formulas: list[Formula] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     leftovers: list[str] = field(default_factory=list)  # seed-note image references
+    in_paragraph: list[str] = field(default_factory=list)  # block elements written inside a <p>
     has_mermaid: bool = False
     has_source_widget: bool = False  # material fetches repository facts for it
 
@@ -122,6 +130,14 @@ class _Parser(HTMLParser):
     def _hidden(self) -> bool:
         return any(a.get("aria-hidden") == "true" for _, a in self.stack)
 
+    def _in_paragraph(self) -> bool:
+        """Whether the innermost open block is a ``<p>`` (a block inside that block, already
+        reported, is not reported again)."""
+        for open_tag, _ in reversed(self.stack):
+            if open_tag in CLOSES_P:
+                return open_tag == "p"
+        return False
+
     def _resource(self, what: str, url: str) -> None:
         if url.strip():
             self.page.resources.append((what, url.strip()))
@@ -133,6 +149,8 @@ class _Parser(HTMLParser):
     # -- events ----------------------------------------------------------------------------
     def handle_starttag(self, tag: str, attr_list: list[tuple[str, str | None]]) -> None:
         attrs = {k: (v or "") for k, v in attr_list}
+        if tag in CLOSES_P and self._in_paragraph():
+            self.page.in_paragraph.append(f"<{tag} class={attrs.get('class', '')!r}>")
         self._element(tag, attrs)
         if tag not in VOID:
             self.stack.append((tag, attrs))

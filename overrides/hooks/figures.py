@@ -21,6 +21,13 @@ What the site's stylesheet did inside an inline SVG is now done by the file itse
   the stack ``extra.css`` used for inline figures);
 * the dark palette: ``extra.css`` filters the ``<img>`` as it filtered the ``<svg>``.
 
+Before that (``on_page_content``), a figure drawn in a tab loses the paragraph Markdown put
+around it. markdown-exec writes the tab's output as a placeholder line indented under
+``=== "图"``; Markdown reads an indented HTML line as text, so the figure arrived as
+``<p><figure>…</figure></p>``. A ``<figure>`` cannot be inside a ``<p>``: the browser closes the
+paragraph before the figure and leaves two empty ones around it (invalid HTML, and empty blocks
+in the page). ``tests/site/test_static.py`` checks that no page has a block inside a paragraph.
+
 The file name is a hash of its bytes, so the same sources give the same files (byte-identical
 builds) and a changed figure gets a new name (no stale copy in a reader's cache). Relative
 ``src`` works from a server and from the offline copy (file://).
@@ -57,6 +64,16 @@ FIGURE_FONTS = (
     ' "Microsoft YaHei", "WenQuanYi Micro Hei", "DejaVu Sans", sans-serif'
 )
 STYLE = f"<style>text {{ font-family: {FIGURE_FONTS} !important; }}</style>"
+
+
+# A figure that is the whole of a paragraph (the newline is Markdown's, before the </p>).
+WRAPPED = re.compile(r'<p>(<figure class="dlref-figure">.*?</figure>)\s*</p>', re.DOTALL)
+
+
+def unwrap(html_text: str) -> str:
+    """``html_text`` with each figure that is a paragraph's only content taken out of the
+    paragraph."""
+    return WRAPPED.sub(r"\1", html_text)
 
 
 def _pixels(length: str) -> int | None:
@@ -123,6 +140,10 @@ def externalise(
             ' loading="lazy" decoding="async">'
         )
     return FIGURE.sub(lambda m: images.get(m.start(), m.group(0)), output), len(images)
+
+
+def on_page_content(html_text: str, **kwargs: Any) -> str:
+    return unwrap(html_text)
 
 
 def on_post_page(output: str, *, page: Page, config: Any) -> str:

@@ -208,6 +208,31 @@ def test_figures_become_lazily_loaded_svg_files(tmp_path: Path) -> None:
     assert len(list((tmp_path / "assets" / "figures").glob("*.svg"))) == 1
 
 
+def test_a_figure_drawn_in_a_tab_is_not_left_inside_a_paragraph() -> None:
+    """markdown-exec's output in a tab comes out as ``<p><figure>…</figure>\n</p>``; the hook
+    takes the figure out of the paragraph, and leaves a figure that shares its paragraph with
+    text as it is."""
+    import markdown
+
+    figures = load_hook("figures")
+    figure = '<figure class="dlref-figure"><svg role="img"></svg><figcaption>图注</figcaption></figure>'
+    # What markdown-exec does: a placeholder line indented under the tab, replaced afterwards.
+    placeholder = '<div class="0d5e"></div>'
+    tabs = f'=== "图"\n\n    {placeholder}\n\n=== "画图代码"\n\n    代码\n'
+    converted = markdown.markdown(
+        tabs,
+        extensions=["pymdownx.tabbed"],
+        extension_configs={"pymdownx.tabbed": {"alternate_style": True}},  # as in mkdocs.yml
+    )
+    page = converted.replace(placeholder, figure)
+    assert f'<div class="tabbed-block">\n<p>{figure}</p>' in page  # what the hook exists for
+    unwrapped = figures.unwrap(page)
+    assert f'<div class="tabbed-block">\n{figure}\n</div>' in unwrapped
+    assert unwrapped.replace(figure, "") == page.replace(f"<p>{figure}</p>", "")  # nothing else
+    shared = f"<p>文字 {figure}</p><p>{figure} 文字</p>"
+    assert figures.unwrap(shared) == shared
+
+
 def test_the_toggle_sets_the_attribute_of_material_s_no_transition_rule() -> None:
     # Material's palette stylesheet stops colour transitions while <body> has
     # data-md-color-switching; our toggle (partials/palette-toggle.html) sets it around a switch,

@@ -138,6 +138,15 @@ def test_every_figure_has_alt_text_and_a_caption(site_pages: list[Page]) -> None
     assert not problems, _report(problems, "figures without alt text or caption")
 
 
+def test_no_block_element_inside_a_paragraph(site_pages: list[Page]) -> None:
+    """``<p><figure>`` or ``<p><div>`` is invalid HTML: the browser closes the paragraph before
+    the block and leaves empty paragraphs around it. markdown-exec's output gave both (a
+    figure in a tab; two printed code blocks in a row), see overrides/hooks/figures.py and
+    dlref.viz.source_markdown."""
+    problems = [f"{p.path}: {tag}" for p in site_pages for tag in p.in_paragraph]
+    assert not problems, _report(problems, "block elements inside a <p>")
+
+
 def test_no_duplicate_ids_on_a_page(site_pages: list[Page]) -> None:
     """Two figures with the same ids would draw each other's markers and clip paths."""
     problems = [
