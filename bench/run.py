@@ -317,8 +317,9 @@ def profile_step(step: Callable[[], None], size: int) -> dict[str, float]:
 
     - ``ops``: ``aten::`` operators called from Python or from the autograd engine, not those
       called inside another operator (``aten::mul`` calling ``aten::empty`` counts once);
-    - ``passes``: those of them that read or write a tensor of at least ``size / 2`` elements,
-      views excluded: the passes over the data;
+    - ``passes``: those of them with an input of at least ``size / 2`` elements, views
+      excluded: the passes over the data (an operator that only writes, such as ``torch.rand``,
+      is not counted; a ``.to()`` that returns its input is);
     - ``buffers``: those of them that allocate at least ``size / 2`` float32 numbers: the new
       full-size tensors (each one is memory the cache has not seen yet);
     - ``alloc_mb``: all memory they allocate;
@@ -554,7 +555,8 @@ PRIMITIVES: dict[str, tuple[Primitive, int]] = {
     "x + y": (lambda x, y, z, m: x + y, 1),
     "x.exp()": (lambda x, y, z, m: x.exp(), 1),
     "torch.sigmoid(x)": (lambda x, y, z, m: torch.sigmoid(x), 1),
-    "1 / (1 + torch.exp(-x))": (lambda x, y, z, m: 1 / (1 + torch.exp(-x)), 4),
+    # five: neg, exp, add, and 1 / t, which PyTorch computes as t.reciprocal() * 1
+    "1 / (1 + torch.exp(-x))": (lambda x, y, z, m: 1 / (1 + torch.exp(-x)), 5),
     # A fused softmax over rows of 1000 (row maxima, exponentials and their sums, the division)
     # against the one exp above: whether the kernel's exp is the same as torch.exp's.
     "torch.softmax(x.view(1000, 1000), 1)": (

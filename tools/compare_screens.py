@@ -68,6 +68,16 @@ SETTLED = """
 async () => {
   const frame = () => new Promise((done) => requestAnimationFrame(done));
   await document.fonts.ready;
+  // Every block rendered on demand has been rendered once and has its real height
+  // (overrides/partials/scroll-regions.html marks <html> when it is done): until then the page
+  // is shorter by the difference from the blocks' stand-in heights, and a view scrolled to a
+  // fraction of it lands somewhere else (ten seconds at most).
+  const root = document.documentElement;
+  const started = performance.now();
+  while (root.getAttribute("data-dlref-scroll-regions") !== "marked" &&
+         performance.now() - started < 10000) {
+    await frame();
+  }
   const inView = [...document.images].filter((img) => {
     const r = img.getBoundingClientRect();
     return r.bottom > 0 && r.top < innerHeight && r.width > 0;
