@@ -308,7 +308,8 @@ def cross_entropy(
         $(N, d_1, \dots, d_K)$; or class probabilities, floating point, the same shape as
         ``input`` (each slice along the class dimension is a distribution).
     weight : Tensor, optional
-        A weight per class, shape $(C)$. Default: all ones.
+        A weight per class, shape $(C)$; with class-index targets, the same dtype as ``input``.
+        Default: all ones.
     size_average : bool, optional
         Deprecated (use ``reduction``); mapped to ``reduction`` as PyTorch does, with a warning.
     ignore_index : int, default -100
@@ -329,8 +330,9 @@ def cross_entropy(
     Raises
     ------
     TypeError
-        ``input`` or ``weight`` not floating point, or ``target`` neither integer class
-        indices nor floating-point probabilities of the input's shape.
+        ``input`` or ``weight`` not floating point, ``weight`` of another dtype than ``input``
+        (class-index targets), or ``target`` neither integer class indices nor floating-point
+        probabilities of the input's shape.
     ValueError
         0-d ``input``, wrong ``target`` shape, ``weight`` not of shape $(C)$, invalid
         ``reduction``, ``label_smoothing`` outside $[0, 1]$, or a non-negative
@@ -344,8 +346,13 @@ def cross_entropy(
     output a scalar, or the input shape without the class dimension with
     ``reduction='none'``.
 
-    The gradient with respect to the scores is $w\,(\operatorname{softmax}(x) - q)$ per sample
-    (divided by the ``'mean'`` denominator); for a class index $q$ is its one-hot vector.
+    The gradient with respect to the scores of sample $n$ (divided by the ``'mean'``
+    denominator) is $w_{y_n}\bigl(\operatorname{softmax}(x_n) - \text{one-hot}(y_n)\bigr)$ for a
+    class index, and $\bigl(\sum_c w_c q_{n,c}\bigr)\operatorname{softmax}(x_n) - w \odot q_n$
+    for probabilities $q_n$ (with $w = 1$ without ``weight``, and $q$ the smoothed target
+    with ``label_smoothing``; for class indices smoothing adds
+    $\frac{\varepsilon}{C}\bigl((\sum_c w_c)\operatorname{softmax}(x_n) - w\bigr)$, the first
+    term scaled by $1 - \varepsilon$).
 
     Differences from PyTorch: a negative ``label_smoothing`` raises ``ValueError`` (PyTorch
     silently treats it as 0).

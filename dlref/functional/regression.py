@@ -472,8 +472,8 @@ def smape(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     times $1/n$ for ``'mean'``. When $y_i$ and $\hat y_i$ have the same sign it is
     $4\operatorname{sign}(e_i)\,|y_i| / D_i^2$: it shrinks as $|\hat y_i|$ grows, so
     over-prediction is pushed back less and less. When they have opposite signs it is 0
-    ($\ell_i = 2$ there). At $\hat y_i = 0$ (a kink) it is $-2/|y_i|$, the mean of the one-sided
-    derivatives $-4/|y_i|$ and 0.
+    ($\ell_i = 2$ there). At $\hat y_i = 0$ (a kink) it is $-2/y_i$ ($-2/|y_i|$ for a positive
+    target), the mean of the one-sided derivatives $-4/y_i$ and 0.
 
     See Also
     --------

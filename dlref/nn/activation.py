@@ -171,8 +171,9 @@ class GELU(nn.Module):
     Parameters
     ----------
     approximate : {'none', 'tanh'}, default 'none'
-        Which form to compute. As in PyTorch, a wrong value is reported when the module is
-        called, with a ``ValueError`` naming the two choices.
+        Which form to compute. As in PyTorch, a wrong value is accepted at construction and
+        reported when the module is called; dlref raises a ``ValueError`` naming the two
+        choices (PyTorch a ``RuntimeError``).
 
     Notes
     -----
@@ -369,7 +370,8 @@ class Softmax(nn.Module):
         self.dim = dim
 
     def forward(self, input: Tensor) -> Tensor:
-        # _stacklevel=5: a missing-dim warning points at the line that called the module
+        # _stacklevel=5 as in torch.nn.Softmax: a missing-dim warning points at the same frame
+        # as PyTorch's (Module.__call__ in torch/nn/modules/module.py)
         return softmax(input, self.dim, _stacklevel=5)
 
     def extra_repr(self) -> str:

@@ -4,10 +4,11 @@ r"""Loss modules: thin :class:`torch.nn.Module` wrappers around the functional l
 「逻辑回归」（docs/classification/logistic-regression.md）。
 
 A loss module stores its options (``reduction``, ``ignore_index``, ...) when it is built and
-applies the matching function of :mod:`dlref.functional` when it is called. Per-class weights
-are registered as **buffers** named exactly as in PyTorch (``weight``, ``pos_weight``): they move
-with ``.to(device)``, are saved in ``state_dict()`` under the same keys, and are not parameters,
-so an optimizer never changes them. A ``state_dict`` saved from ``torch.nn.BCEWithLogitsLoss``
+applies the matching function of :mod:`dlref.functional` when it is called. Per-class (or, for
+the binary losses, per-element) weights are registered as **buffers** named exactly as in
+PyTorch (``weight``, ``pos_weight``): they move with ``.to(device)``, are saved in
+``state_dict()`` under the same keys, and are not parameters, so an optimizer never changes
+them. A ``state_dict`` saved from ``torch.nn.BCEWithLogitsLoss``
 loads into :class:`BCEWithLogitsLoss` and back.
 """
 

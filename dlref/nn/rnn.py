@@ -99,7 +99,9 @@ def step(a: Tensor, h: Tensor, weight_hh_t: Tensor, act: Activation) -> Tensor:
 
 
 class RNNCell(nn.Module):
-    r"""One step of an Elman RNN: $h' = \tanh(x W_{ih}^\top + b_{ih} + h W_{hh}^\top + b_{hh})$.
+    r"""One step of an Elman RNN: $h' = \phi(x W_{ih}^\top + b_{ih} + h W_{hh}^\top + b_{hh})$.
+
+    $\phi$ is $\tanh$, or ReLU with ``nonlinearity='relu'``.
 
     Parameters
     ----------
@@ -129,6 +131,9 @@ class RNNCell(nn.Module):
         If ``nonlinearity`` is not ``'tanh'`` or ``'relu'`` (at construction; PyTorch's
         ``RNNCell`` only fails at the first forward call), or, in ``forward``, if the input or
         hidden state has the wrong number of dimensions or the wrong shape.
+    TypeError
+        In ``forward``, if the input is not floating point or its dtype is not the parameters'
+        dtype.
 
     Notes
     -----
@@ -348,14 +353,15 @@ class RNN(nn.Module):
     For layer $k$ and time step $t$,
 
     $$
-    h_t^{(k)} = \tanh\left(x_t^{(k)} W_{ih}^{(k)\top} + b_{ih}^{(k)}
+    h_t^{(k)} = \phi\left(x_t^{(k)} W_{ih}^{(k)\top} + b_{ih}^{(k)}
     + h_{t-1}^{(k)} W_{hh}^{(k)\top} + b_{hh}^{(k)}\right),
     $$
 
-    where $x_t^{(0)}$ is the input and $x_t^{(k)}$ for $k > 0$ is the output of layer $k-1$ at
-    step $t$ (with dropout applied to it in training mode if ``dropout > 0``). A bidirectional
-    layer also runs a second recurrence from $t = L$ down to $t = 1$ with its own parameters
-    (suffix ``_reverse``), and its output at step $t$ is the two hidden states concatenated.
+    where $\phi$ is $\tanh$ (ReLU with ``nonlinearity='relu'``), $x_t^{(0)}$ is the input and
+    $x_t^{(k)}$ for $k > 0$ is the output of layer $k-1$ at step $t$ (with dropout applied to it
+    in training mode if ``dropout > 0``). A bidirectional layer also runs a second recurrence
+    from $t = L$ down to $t = 1$ with its own parameters (suffix ``_reverse``), and its output
+    at step $t$ is the two hidden states concatenated.
 
     Parameters
     ----------
@@ -390,8 +396,9 @@ class RNN(nn.Module):
     Raises
     ------
     TypeError
-        If ``input_size``, ``hidden_size`` or ``num_layers`` is not an int, or the input's dtype
-        is not the parameters' dtype.
+        If ``input_size``, ``hidden_size`` or ``num_layers`` is not an int, the input's dtype
+        is not the parameters' dtype, the input is a ``PackedSequence``, or ``hx`` is not of
+        the parameters' floating-point dtype.
     ValueError
         At construction: a size that is not positive, ``dropout`` outside $[0, 1]$, an unknown
         ``nonlinearity``. In ``forward``: input not 2-d/3-d, wrong feature size, empty
