@@ -175,9 +175,9 @@ def main() -> None:
         targets = [p for p in targets if p.path in args.page or p.url_path in args.page]
     results: dict[str, Any] = {}
     with serve(args.site) as base, tempfile.TemporaryDirectory(prefix="dlref-lh-") as tmp:
+        total = max(1, args.runs)
         for i, page in enumerate(targets):
             runs: list[dict[str, Any]] = []
-            total = max(1, args.runs)
             while not runs or not decided([r["scores"]["performance"] for r in runs], total):
                 categories = list(THRESHOLDS) if not runs else ["performance"]
                 out = Path(tmp) / f"{i}-{len(runs)}.json"

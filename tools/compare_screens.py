@@ -32,6 +32,7 @@ count.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import re
 import sys
@@ -42,12 +43,22 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from playwright.sync_api import Browser, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tools.serve_site import serve
 from tools.sitecheck import pages
-from tools.visit import DARK, LIGHT, PHONE, Mode, Tab, find_chromium, launch
+from tools.visit import (
+    DARK,
+    LIGHT,
+    PHONE,
+    SCROLL_REGIONS_MARKED,
+    Mode,
+    Tab,
+    find_chromium,
+    launch,
+)
 
 MODES = (LIGHT, DARK, PHONE)
 QUERY = "交叉熵"  # a query with many results, code and formulas among them
@@ -68,16 +79,6 @@ SETTLED = """
 async () => {
   const frame = () => new Promise((done) => requestAnimationFrame(done));
   await document.fonts.ready;
-  // Every block rendered on demand has been rendered once and has its real height
-  // (overrides/partials/scroll-regions.html marks <html> when it is done): until then the page
-  // is shorter by the difference from the blocks' stand-in heights, and a view scrolled to a
-  // fraction of it lands somewhere else (ten seconds at most).
-  const root = document.documentElement;
-  const started = performance.now();
-  while (root.getAttribute("data-dlref-scroll-regions") !== "marked" &&
-         performance.now() - started < 10000) {
-    await frame();
-  }
   const inView = [...document.images].filter((img) => {
     const r = img.getBoundingClientRect();
     return r.bottom > 0 && r.top < innerHeight && r.width > 0;
@@ -150,6 +151,11 @@ def views(
 
 
 def _settle(page: Page) -> None:
+    # Every block rendered on demand has been rendered once and has its real height: until
+    # then the page is shorter by the difference from the blocks' stand-in heights, and a view
+    # scrolled to a fraction of it lands somewhere else (ten seconds at most, then on as before).
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function(SCROLL_REGIONS_MARKED, timeout=10_000)
     page.evaluate(SETTLED)
 
 

@@ -67,6 +67,12 @@ LIGHT = Mode("light", 1280, 900)
 DARK = Mode("dark", 1280, 900, dark=True)
 PHONE = Mode("phone", 390, 844, mobile=True)
 
+# True once overrides/partials/scroll-regions.html has rendered every block that is rendered on
+# demand (each then has its real height) and marked the boxes that scroll sideways.
+SCROLL_REGIONS_MARKED = (
+    "document.documentElement.getAttribute('data-dlref-scroll-regions') === 'marked'"
+)
+
 
 @dataclass
 class Visit:

@@ -25,7 +25,7 @@ from playwright.sync_api import Browser
 
 from tools.search_rank import glossary_queries
 from tools.sitecheck import ROOT, Page
-from tools.visit import DARK, LIGHT, PHONE, Mode, Tab
+from tools.visit import DARK, LIGHT, PHONE, SCROLL_REGIONS_MARKED, Mode, Tab
 
 from .conftest import ARTIFACTS
 
@@ -137,10 +137,6 @@ AXE_OPTIONS = {
     "resultTypes": ["violations"],
 }  # fmt: skip
 
-
-SCROLL_REGIONS_MARKED = (
-    "document.documentElement.getAttribute('data-dlref-scroll-regions') === 'marked'"
-)
 
 
 def axe_violations(tab: Tab) -> list[str]:

@@ -23,9 +23,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from tools.sitecheck import Page
-from tools.visit import LIGHT, PHONE, Mode, Tab
-
-from .test_browser import SCROLL_REGIONS_MARKED
+from tools.visit import LIGHT, PHONE, SCROLL_REGIONS_MARKED, Mode, Tab
 
 # The lessons whose load it is for: the longest pages (7,000 to 10,700 elements).
 LONGEST = (
