@@ -97,6 +97,7 @@ class Page:
     figures: list[Figure] = field(default_factory=list)
     leftovers: list[str] = field(default_factory=list)  # seed-note image references
     in_paragraph: list[str] = field(default_factory=list)  # block elements written inside a <p>
+    padded_titles: list[str] = field(default_factory=list)  # title="  ..." (tooltip whitespace)
     has_mermaid: bool = False
     has_source_widget: bool = False  # material fetches repository facts for it
 
@@ -172,6 +173,8 @@ class _Parser(HTMLParser):
                 page.leftovers.append(f"<{tag}> {value[:120]}")
         if tag in ("a", "area") and "href" in attrs:
             page.links.append(attrs["href"])
+        if "title" in attrs and attrs["title"] != attrs["title"].strip():
+            page.padded_titles.append(f"<{tag} title={attrs['title']!r}>")
         for name in RESOURCE_ATTRS.get(tag, ()):
             value = attrs.get(name, "")
             urls = (

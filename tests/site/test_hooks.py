@@ -233,6 +233,16 @@ def test_a_figure_drawn_in_a_tab_is_not_left_inside_a_paragraph() -> None:
     assert figures.unwrap(shared) == shared
 
 
+def test_autorefs_tooltips_lose_only_the_whitespace_around_them() -> None:
+    tooltips = load_hook("tooltips")
+    link = '<a class="autorefs autorefs-internal" title="\n            dlref.nn.RNN  " href="x">'
+    assert tooltips.strip_titles(link) == (
+        '<a class="autorefs autorefs-internal" title="dlref.nn.RNN" href="x">'
+    )
+    other = '<a class="md-nav__link" title="  kept as written ">'  # not an autorefs link
+    assert tooltips.strip_titles(other) == other
+
+
 def test_the_toggle_sets_the_attribute_of_material_s_no_transition_rule() -> None:
     # Material's palette stylesheet stops colour transitions while <body> has
     # data-md-color-switching; our toggle (partials/palette-toggle.html) sets it around a switch,

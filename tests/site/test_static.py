@@ -147,6 +147,13 @@ def test_no_block_element_inside_a_paragraph(site_pages: list[Page]) -> None:
     assert not problems, _report(problems, "block elements inside a <p>")
 
 
+def test_no_tooltip_starts_or_ends_with_whitespace(site_pages: list[Page]) -> None:
+    """mkdocs-autorefs titled every link to an API object with the heading's indented text
+    (``title="            dlref.nn.RNN"``); overrides/hooks/tooltips.py strips it."""
+    problems = [f"{p.path}: {title}" for p in site_pages for title in p.padded_titles]
+    assert not problems, _report(problems, "title attributes with whitespace around the text")
+
+
 def test_no_duplicate_ids_on_a_page(site_pages: list[Page]) -> None:
     """Two figures with the same ids would draw each other's markers and clip paths."""
     problems = [
