@@ -68,9 +68,14 @@ DARK = Mode("dark", 1280, 900, dark=True)
 PHONE = Mode("phone", 390, 844, mobile=True)
 
 # True once overrides/partials/scroll-regions.html has rendered every block that is rendered on
-# demand (each then has its real height) and marked the boxes that scroll sideways.
+# demand (each then has its real height) and marked the boxes that scroll sideways, and no font
+# is loading: a font that arrives later (rendering a block deep in the page can ask for the math
+# font) takes the mark away and starts a new pass, and until then a block skipped since the last
+# pass keeps the height it had with the font standing in (3 px on the RNN page, seen once under
+# the load of `make test`).
 SCROLL_REGIONS_MARKED = (
     "document.documentElement.getAttribute('data-dlref-scroll-regions') === 'marked'"
+    " && document.fonts.status === 'loaded'"
 )
 
 
