@@ -6,12 +6,14 @@ Each measurement is ``output, h_n = rnn(x); (output.sum() + h_n.sum()).backward(
 ``torch.utils.benchmark`` (median of adaptive runs). Prints a table of medians and the ratio
 dlref / PyTorch. Timings are never asserted in the unit tests.
 
-``--variants`` also times two other ways of writing the same recurrence, the ones the comment in
-``dlref/nn/rnn.py`` (``RNN._direction``) compares against:
+``--variants`` also times three other ways of writing the same recurrence, the ones the
+comments in ``dlref/nn/rnn.py`` compare against:
 
 * ``loop``: the textbook loop, ``h = act(x_t W_ih^T + b_ih + h W_hh^T + b_hh)`` step by step;
 * ``sliced``: the input projection for the whole sequence in one matmul, then ``projected[t]``
-  in the loop (each slice's backward scatters into a full-size zero tensor).
+  in the loop (each slice's backward scatters into a full-size zero tensor);
+* ``hoisted``: ``direction_hoisted``, the same forward as ``dlref`` with autograd's backward
+  instead of the one written out in ``direction_bptt``.
 
 ``--profile`` prints the autograd profiler's top operators for one backward of each variant.
 
@@ -32,6 +34,7 @@ from timing import clock, median_seconds
 from torch import Tensor, nn
 
 import dlref.nn
+from dlref.nn.rnn import direction_hoisted
 
 SEQ_LEN, BATCH, INPUT, HIDDEN = 64, 32, 256, 256
 
@@ -75,6 +78,18 @@ class SlicedRNN(dlref.nn.RNN):
         return torch.stack(states), h
 
 
+class HoistedRNN(dlref.nn.RNN):
+    """The input part hoisted out of the loop, backward left to autograd (direction_hoisted)."""
+
+    def _direction(
+        self, layer_input: Tensor, h: Tensor, params: list[nn.Parameter], reverse: bool
+    ) -> tuple[Tensor, Tensor]:
+        b_ih, b_hh = (params[2], params[3]) if self.bias else (None, None)
+        return direction_hoisted(
+            layer_input, h, params[0], params[1], b_ih, b_hh, self._act, reverse
+        )
+
+
 def make_step(model: nn.Module, x: Tensor) -> Callable[[], None]:
     def step() -> None:
         model.zero_grad(set_to_none=True)
@@ -89,7 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="shorter runs (noisier)")
-    parser.add_argument("--variants", action="store_true", help="also time loop and sliced")
+    parser.add_argument(
+        "--variants", action="store_true", help="also time loop, sliced and hoisted"
+    )
     parser.add_argument("--profile", action="store_true", help="profile one backward per variant")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -98,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
 
     variants: dict[str, type[dlref.nn.RNN]] = {"dlref": dlref.nn.RNN}
     if args.variants or args.profile:
-        variants |= {"loop": LoopRNN, "sliced": SlicedRNN}
+        variants |= {"loop": LoopRNN, "sliced": SlicedRNN, "hoisted": HoistedRNN}
 
     print(
         f"torch {torch.__version__}, threads={torch.get_num_threads()}, float32, CPU; "

@@ -691,6 +691,8 @@ def main(argv: list[str] | None = None) -> int:
                     "number": number,
                     "machine": platform.machine(),
                     "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+                    # built with MKL: torch.exp, torch.tanh and torch.log then call MKL's VML
+                    "mkl": torch.backends.mkl.is_available(),
                     "caches": caches(),
                     "python": platform.python_version(),
                     "targets": {

@@ -369,7 +369,8 @@ def test_rnn_batch_first_hx_keeps_batch_in_the_middle() -> None:
 
 # ---- the reference form and the hoisted fast form ------------------------------------------------
 
-DIRECTIONS = (rnn_module.direction_reference, rnn_module.direction_hoisted)
+FAST_FORMS = (rnn_module.direction_hoisted, rnn_module.direction_bptt)
+DIRECTIONS = (rnn_module.direction_reference, *FAST_FORMS)
 
 
 def _direction_args(
@@ -406,6 +407,7 @@ def _first_and_second_derivatives(direction, args, act, reverse):  # type: ignor
     return (output, h_last), grads, seconds
 
 
+@pytest.mark.parametrize("fast_form", FAST_FORMS, ids=lambda f: f.__name__)
 @settings(max_examples=40, deadline=None)
 @given(
     seq_len=st.integers(1, 6),
@@ -417,7 +419,8 @@ def _first_and_second_derivatives(direction, args, act, reverse):  # type: ignor
     reverse=st.booleans(),
     seed=st.integers(0, 2**16),
 )
-def test_hoisted_form_equals_reference_form(
+def test_fast_form_equals_reference_form(
+    fast_form,  # type: ignore[no-untyped-def]
     seq_len: int,
     batch: int,
     input_size: int,
@@ -431,7 +434,7 @@ def test_hoisted_form_equals_reference_form(
     act = rnn_module.NONLINEARITIES[nonlinearity]
     args = _direction_args(seq_len, batch, input_size, hidden, bias, seed)
     ref = _first_and_second_derivatives(rnn_module.direction_reference, args, act, reverse)
-    fast = _first_and_second_derivatives(rnn_module.direction_hoisted, args, act, reverse)
+    fast = _first_and_second_derivatives(fast_form, args, act, reverse)
     for group_ref, group_fast in zip(ref, fast, strict=True):
         for a, b in zip(group_ref, group_fast, strict=True):
             # One big matrix product and L small ones add in another order: last bits only.
@@ -444,6 +447,44 @@ def test_direction_gradgradcheck(direction) -> None:  # type: ignore[no-untyped-
     leaves = tuple(a for a in args if a is not None)
     assert torch.autograd.gradcheck(lambda *t: direction(*t, torch.tanh, False), leaves)
     assert torch.autograd.gradgradcheck(lambda *t: direction(*t, torch.tanh, True), leaves)
+
+
+@pytest.mark.parametrize("act", [torch.tanh, torch.relu], ids=lambda f: f.__name__)
+def test_activation_backward_equals_torch_also_at_nan_and_inf(act) -> None:  # type: ignore[no-untyped-def]
+    """g * f'(a) read off h = f(a) equals torch's backward of f (to the last bit or two: torch's
+    tanh kernel may fuse the multiply-add), with NaN exactly where torch has NaN: an infinite g
+    where ReLU is flat gives 0 (not inf * 0 = NaN), and g passes where h is NaN."""
+    specials = torch.tensor([0.0, -0.0, 1.5, -1.5, 30.0, -30.0, math.inf, -math.inf, math.nan])
+    a = specials.repeat_interleave(len(specials)).double().requires_grad_()
+    g = specials.repeat(len(specials)).double()
+    (expected,) = torch.autograd.grad(act(a), a, g)
+    backward = rnn_module.ACTIVATION_BACKWARD[act]
+    assert torch.equal(backward(g, act(a.detach())).isnan(), expected.isnan())
+    torch.testing.assert_close(
+        backward(g, act(a.detach())), expected, rtol=1e-15, atol=0, equal_nan=True
+    )
+
+
+def test_bptt_form_names_the_activations_it_differentiates() -> None:
+    args = _direction_args(3, 2, 2, 2, True, seed=0)
+    with pytest.raises(ValueError, match=r"torch\.tanh and torch\.relu only.*direction_hoisted"):
+        rnn_module.direction_bptt(*args, torch.sigmoid)
+    output, h_last = rnn_module.direction_hoisted(*args, torch.sigmoid)  # any activation
+    assert output.shape == (3, 2, 2) and torch.equal(h_last, output[-1])
+
+
+def test_rnn_module_runs_the_bptt_form() -> None:
+    """The module's backward is the hand-written one: one node for each layer's recurrence."""
+    model = dlref.nn.RNN(3, 4)
+    output, _ = model(torch.randn(5, 2, 3))
+    nodes, todo = set(), [output.grad_fn]
+    while todo:
+        node = todo.pop()
+        if node is not None and node not in nodes:
+            nodes.add(node)
+            todo.extend(next_fn for next_fn, _ in node.next_functions)
+    assert sum(type(n).__name__ == "_RecurrenceBackward" for n in nodes) == 1
+    assert not any(type(n).__name__ == "TanhBackward0" for n in nodes)
 
 
 class _ReferenceRNN(dlref.nn.RNN):
