@@ -361,15 +361,14 @@ def direction_hoisted(
 # ==== Fast form 2: backpropagation through time, written out ======================================
 # A lesson of its own (page「循环神经网络」, section「手写随时间反向传播」): the backward that
 # autograd assembles from L copies of addmm's and tanh's backward, written as the page derives it.
-# In the page's notation (a_t the pre-activation, h_t = f(a_t)), going back from the last step,
-# delta_t = dL/da_t = (dL/dh_t) * f'(a_t) is carried one step further by
-# delta_t W_hh; and W_hh's gradient, sum_t delta_t^T h_{t-1}, is one matrix product of all the
-# deltas and states stacked, where autograd computes L small products and adds them up one by
-# one. The arithmetic is the same; the calls and additions saved are measured in `make bench`:
-# dlref / torch.nn.RNN for 1 layer, 1 layer bidirectional, 2 layers, 2 layers bidirectional was
-# 0.94, 0.94, 0.94, 0.96 with this backward and 1.02, 0.99, 0.96, 0.99 with autograd's
-# (direction_hoisted), median of 3 processes, one thread, an AMD EPYC. tests/nn/test_rnn.py
-# proves it equal to direction_reference: values, gradients, second derivatives.
+# In the page's notation (a_t the pre-activation, h_t = f(a_t), f = phi), going back from the last
+# step, delta_t = dL/da_t = (dL_t/dh_t + delta_{t+1} W_hh) * f'(a_t); and W_hh's gradient,
+# sum_t delta_t^T h_{t-1}, is one matrix product of all the deltas and the states before them,
+# stacked, where autograd computes L small products and adds them up one by one. The arithmetic
+# is the same; what it saves in calls and additions is measured against direction_hoisted
+# (autograd's backward of the same forward) by `bench/bench_rnn.py --variants`, and against
+# torch.nn.RNN by `make bench` (docs/performance.md#rnn). tests/nn/test_rnn.py proves it equal to
+# direction_reference: values, gradients, second derivatives.
 
 
 def tanh_backward(g: Tensor, h: Tensor) -> Tensor:
@@ -380,9 +379,10 @@ def tanh_backward(g: Tensor, h: Tensor) -> Tensor:
 def relu_backward(g: Tensor, h: Tensor) -> Tensor:
     r"""$g \odot \operatorname{ReLU}'(a)$, read off the output $h = \operatorname{ReLU}(a)$.
 
-    $\operatorname{ReLU}'(a)$ is 1 where $a > 0$ (there $h > 0$) and 0 elsewhere. The gradient
-    is set to 0 rather than multiplied by 0, as in PyTorch: an infinite $g$ gives 0, not NaN,
-    and $g$ passes where $h$ is NaN.
+    $\operatorname{ReLU}'(a)$ is 1 where $a > 0$ (there $h > 0$) and 0 elsewhere (at $a = 0$,
+    where it has no derivative, 0 as in PyTorch). Where $h \le 0$ the gradient is set to 0 rather
+    than multiplied by 0, as in PyTorch: an infinite $g$ gives 0 there, not NaN, and $g$ passes
+    where $h$ is NaN.
     """
     return g.masked_fill(h <= 0, 0.0)
 
@@ -398,7 +398,8 @@ class _Recurrence(torch.autograd.Function):
     r"""$h_t = f(u_t + h_{t-1} W_{hh}^\top)$ over the sequence, with BPTT as its backward.
 
     In the page's notation: $u_t$ is the input part (``a`` in the rest of this file) and
-    $a_t = u_t + h_{t-1} W_{hh}^\top$ the pre-activation.
+    $a_t = u_t + h_{t-1} W_{hh}^\top$ the pre-activation. With ``reverse`` time runs the other
+    way: "the step before $t$" is $t + 1$, and the first step computed is $t = L$.
     """
 
     @staticmethod
@@ -409,6 +410,7 @@ class _Recurrence(torch.autograd.Function):
         states: list[Tensor] = [h] * u.shape[0]  # placeholders, each overwritten below
         order = range(u.shape[0] - 1, -1, -1) if reverse else range(u.shape[0])
         for t in order:
+            # u[t] is cheap here: forward runs without autograd, so indexing records nothing
             h = step(u[t], h, weight_hh_t, act)  # the same step as every other form
             states[t] = h
         output = torch.stack(states)
@@ -423,22 +425,21 @@ class _Recurrence(torch.autograd.Function):
         seq_len = states.shape[0]
         order = range(seq_len) if ctx.reverse else range(seq_len - 1, -1, -1)  # last step first
         deltas: list[Tensor] = [grad[0]] * seq_len  # placeholders, each overwritten below
-        carry = torch.zeros_like(grad[0])  # delta_{t+1} W_hh: nothing comes after the last step
+        grad_prev = torch.zeros_like(grad[0])  # delta_{t+1} W_hh: nothing after the last step
         for t in order:
-            # delta_t = dL/da_t = (g_t + delta_{t+1} W_hh) * f'(a_t), g_t = grad[t]
-            deltas[t] = activation_backward(grad[t] + carry, states[t])
-            carry = deltas[t] @ weight_hh  # h_{t-1}'s gradient through a_t = ... + h_{t-1} W_hh^T
+            # delta_t = dL/da_t = (dL_t/dh_t + delta_{t+1} W_hh) * f'(a_t), dL_t/dh_t = grad[t]
+            deltas[t] = activation_backward(grad[t] + grad_prev, states[t])
+            grad_prev = deltas[t] @ weight_hh  # to h_{t-1}, through a_t = ... + h_{t-1} W_hh^T
+        # After the loop grad_prev = delta_1 W_hh (delta_L W_hh when reverse): dL/dh_0.
         delta = torch.stack(deltas)  # (L, N, H): dL/da_t, which is also dL/du_t
-        # sum_t delta_t^T h_{t-1}: the first step computed reads h_0, every other step reads the
-        # state computed just before it (one index earlier, or one later when reverse).
-        first, later, earlier = (
-            (seq_len - 1, delta[:-1], states[1:]) if ctx.reverse else (0, delta[1:], states[:-1])
+        # h_{t-1} for every t: h_0 for the first step computed, else the state computed before.
+        before = (
+            torch.cat([states[1:], h0[None]]) if ctx.reverse else torch.cat([h0[None], states[:-1]])
         )
         hidden = states.shape[2]
-        grad_weight_hh = torch.addmm(
-            delta[first].t() @ h0, later.reshape(-1, hidden).t(), earlier.reshape(-1, hidden)
-        )
-        return delta, carry, grad_weight_hh, None, None
+        # sum_t delta_t^T h_{t-1}, over time and samples at once: one (H, L N) x (L N, H) product
+        grad_weight_hh = delta.reshape(-1, hidden).t() @ before.reshape(-1, hidden)
+        return delta, grad_prev, grad_weight_hh, None, None
 
 
 def direction_bptt(
@@ -454,22 +455,26 @@ def direction_bptt(
     r"""The same as :func:`direction_hoisted`, with backpropagation through time written out.
 
     The forward is :func:`direction_hoisted`'s. The backward of the loop is the page's
-    derivation, in the page's notation: $u_t$ is the input part (``a`` in the code) and
-    $a_t = u_t + h_{t-1} W_{hh}^\top$ the pre-activation, $h_t = f(a_t)$. From the last step
+    derivation, in the page's notation: $u_t$ is the input part (``a`` elsewhere in this file)
+    and $a_t = u_t + h_{t-1} W_{hh}^\top$ the pre-activation, $h_t = f(a_t)$. From the last step
     back to the first,
 
     $$
     \delta_t = \frac{\partial \mathcal{L}}{\partial a_t}
-             = \Bigl(g_t + \delta_{t+1} W_{hh}\Bigr) \odot f'(a_t),
+             = \Bigl(\frac{\partial \mathcal{L}_t}{\partial h_t}
+               + \delta_{t+1} W_{hh}\Bigr) \odot f'(a_t),
     \qquad
     \frac{\partial \mathcal{L}}{\partial W_{hh}} = \sum_{t=1}^{L} \delta_t^\top h_{t-1},
     $$
 
-    where $g_t$ is the gradient arriving at output $t$ ($\delta_{L+1} = 0$) and $f'(a_t)$ is
-    read off $h_t$ ($1 - h_t^2$ for tanh). The sum over $t$ is one matrix product of the
-    $(L N, H)$ stacked deltas and states. $u_t$ enters $a_t$ with factor 1, so $\delta_t$ is also
-    the gradient of $u_t$, from which autograd continues into $W_{ih}$, the biases and the
-    input; the gradient of $h_0$ is $\delta_1 W_{hh}$. Same arguments and results as
+    where $\partial \mathcal{L}_t / \partial h_t$ is the gradient arriving at output $t$
+    ($\delta_{L+1} = 0$) and $f'(a_t)$ is read off $h_t$ ($1 - h_t^2$ for tanh). The sum over
+    $t$ is one matrix product of the $(L N, H)$ stacked deltas and previous states. $u_t$ enters
+    $a_t$ with factor 1, so $\delta_t$ is also the gradient of $u_t$, from which autograd
+    continues into $W_{ih}$, the biases and the input; the gradient of $h_0$ is
+    $\delta_1 W_{hh}$. With ``reverse`` time runs backwards: $a_t$ reads $h_{t+1}$, the deltas
+    are computed from $t = 1$ up, $W_{hh}$'s gradient is $\sum_t \delta_t^\top h_{t+1}$ (with
+    $h_{L+1} = h_0$) and $h_0$'s gradient is $\delta_L W_{hh}$. Same arguments and results as
     :func:`direction_reference`; ``act`` must be ``torch.tanh`` or ``torch.relu`` (the two
     derivatives written here).
     """
@@ -479,10 +484,13 @@ def direction_bptt(
             f" direction_hoisted takes any activation"
         )
     seq_len, batch, features = inputs.shape
-    a = input_part(inputs.reshape(seq_len * batch, features), weight_ih, bias_ih, bias_hh)
-    states: Tensor = _Recurrence.apply(  # type: ignore[no-untyped-call]
-        a.view(seq_len, batch, weight_hh.shape[0]), h, weight_hh, act, reverse
+    u = input_part(inputs.reshape(seq_len * batch, features), weight_ih, bias_ih, bias_hh)
+    saved: Tensor = _Recurrence.apply(  # type: ignore[no-untyped-call]
+        u.view(seq_len, batch, weight_hh.shape[0]), h, weight_hh, act, reverse
     )
+    # The Function saves its output for the backward, so a caller that changed it in place
+    # would make the backward fail; torch.nn.RNN allows that, so the caller gets a copy.
+    states = saved.clone()
     return states, states[0] if reverse else states[-1]
 
 

@@ -367,7 +367,7 @@ def test_rnn_batch_first_hx_keeps_batch_in_the_middle() -> None:
     assert output.shape == (5, 7, 4) and h_n.shape == (2, 5, 4)
 
 
-# ---- the reference form and the hoisted fast form ------------------------------------------------
+# ---- the reference form and the two fast forms ---------------------------------------------------
 
 FAST_FORMS = (rnn_module.direction_hoisted, rnn_module.direction_bptt)
 DIRECTIONS = (rnn_module.direction_reference, *FAST_FORMS)
@@ -469,13 +469,14 @@ def test_bptt_form_names_the_activations_it_differentiates() -> None:
     args = _direction_args(3, 2, 2, 2, True, seed=0)
     with pytest.raises(ValueError, match=r"torch\.tanh and torch\.relu only.*direction_hoisted"):
         rnn_module.direction_bptt(*args, torch.sigmoid)
-    output, h_last = rnn_module.direction_hoisted(*args, torch.sigmoid)  # any activation
-    assert output.shape == (3, 2, 2) and torch.equal(h_last, output[-1])
+    hoisted = rnn_module.direction_hoisted(*args, torch.sigmoid)  # any activation
+    for a, b in zip(hoisted, rnn_module.direction_reference(*args, torch.sigmoid), strict=True):
+        torch.testing.assert_close(a, b, **TOL64)
 
 
 def test_rnn_module_runs_the_bptt_form() -> None:
-    """The module's backward is the hand-written one: one node for each layer's recurrence."""
-    model = dlref.nn.RNN(3, 4)
+    """The module's backward is the hand-written one: one node per layer and direction."""
+    model = dlref.nn.RNN(3, 4, num_layers=2, bidirectional=True)
     output, _ = model(torch.randn(5, 2, 3))
     nodes, todo = set(), [output.grad_fn]
     while todo:
@@ -483,8 +484,23 @@ def test_rnn_module_runs_the_bptt_form() -> None:
         if node is not None and node not in nodes:
             nodes.add(node)
             todo.extend(next_fn for next_fn, _ in node.next_functions)
-    assert sum(type(n).__name__ == "_RecurrenceBackward" for n in nodes) == 1
+    assert sum(type(n).__name__ == "_RecurrenceBackward" for n in nodes) == 4
     assert not any(type(n).__name__ == "TanhBackward0" for n in nodes)
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_output_may_be_changed_in_place_before_backward_as_in_torch(bidirectional: bool) -> None:
+    """The hand-written backward saves the recurrence's output; the caller gets a copy, so
+    changing the output in place (which torch.nn.RNN allows) does not break the backward."""
+    ours, ref = _pair(dlref.nn.RNN, torch.nn.RNN, True, 3, 4, bidirectional=bidirectional)
+    x = torch.randn(5, 2, 3)
+    for model in (ours, ref):
+        output, _ = model(x)
+        output.mul_(2)
+        output.sum().backward()
+    for a, b in zip(ours.parameters(), ref.parameters(), strict=True):
+        assert a.grad is not None and b.grad is not None
+        torch.testing.assert_close(a.grad, b.grad)
 
 
 class _ReferenceRNN(dlref.nn.RNN):
