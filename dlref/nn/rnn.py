@@ -5,15 +5,15 @@ r"""The Elman recurrent network: one step of the recurrence, and the RNN that re
 One step reads the input $x_t$ and the previous hidden state $h_{t-1}$:
 
 $$
-h_t = \phi\left(x_t W_{ih}^\top + b_{ih} + h_{t-1} W_{hh}^\top + b_{hh}\right),
-\qquad \phi = \tanh \text{ or } \operatorname{ReLU}.
+h_t = f\left(x_t W_{ih}^\top + b_{ih} + h_{t-1} W_{hh}^\top + b_{hh}\right),
+\qquad f = \tanh \text{ or } \operatorname{ReLU}.
 $$
 
 The file reads in the order of the page:
 
 1. the formula, stated once, in two parts: :func:`input_part`
-   $a_t = x_t W_{ih}^\top + b_{ih} + b_{hh}$ (everything that does not read $h$) and
-   :func:`step` $h_t = \phi(a_t + h_{t-1} W_{hh}^\top)$;
+   $u_t = x_t W_{ih}^\top + b_{ih} + b_{hh}$ (everything that does not read $h$) and
+   :func:`step` $h_t = f(u_t + h_{t-1} W_{hh}^\top)$;
 2. :class:`RNNCell`: one step, ``step(input_part(x), h)``;
 3. :func:`direction_reference`: the same step repeated over a sequence, one time step after the
    other (the reference form);
@@ -91,31 +91,31 @@ def _check_dtype(input: Tensor, weight: Tensor) -> None:
 def input_part(
     x: Tensor, weight_ih: Tensor, bias_ih: Tensor | None, bias_hh: Tensor | None
 ) -> Tensor:
-    r"""The part of a step that does not read $h$: $a = x W_{ih}^\top + b_{ih} + b_{hh}$.
+    r"""The part of a step that does not read $h$: $u = x W_{ih}^\top + b_{ih} + b_{hh}$.
 
     Both biases are added here, once, since neither depends on $h$. ``x`` may hold one time step
     $(N, H_\text{in})$ or any number of rows, e.g. all $L N$ of a sequence (see
-    :func:`direction_hoisted`). Without biases (``None``) $a = x W_{ih}^\top$.
+    :func:`direction_hoisted`). Without biases (``None``) $u = x W_{ih}^\top$.
     """
     bias = None if bias_ih is None or bias_hh is None else bias_ih + bias_hh
     return linear(x, weight_ih, bias)
 
 
-def step(a: Tensor, h: Tensor, weight_hh_t: Tensor, act: Activation) -> Tensor:
-    r"""One step of the recurrence from its input part: $h' = \phi(a + h W_{hh}^\top)$.
+def step(u: Tensor, h: Tensor, weight_hh_t: Tensor, act: Activation) -> Tensor:
+    r"""One step of the recurrence from its input part: $h' = f(u + h W_{hh}^\top)$.
 
-    ``a`` is :func:`input_part` of this step's input, ``h`` the previous hidden state $(N, H)$,
+    ``u`` is :func:`input_part` of this step's input, ``h`` the previous hidden state $(N, H)$,
     ``weight_hh_t`` is $W_{hh}^\top$ (``weight_hh.t()``, a view, no copy). The caller transposes,
     so that over a sequence it does so once rather than at every step: each ``.t()`` of a
     parameter is one more autograd node for the backward to run.
     """
-    return act(torch.addmm(a, h, weight_hh_t))  # addmm(a, h, W^T) = a + h W^T in one call
+    return act(torch.addmm(u, h, weight_hh_t))  # addmm(u, h, W^T) = u + h W^T in one call
 
 
 class RNNCell(nn.Module):
-    r"""One step of an Elman RNN: $h' = \phi(x W_{ih}^\top + b_{ih} + h W_{hh}^\top + b_{hh})$.
+    r"""One step of an Elman RNN: $h' = f(x W_{ih}^\top + b_{ih} + h W_{hh}^\top + b_{hh})$.
 
-    $\phi$ is $\tanh$, or ReLU with ``nonlinearity='relu'``.
+    $f$ is $\tanh$, or ReLU with ``nonlinearity='relu'``.
 
     Parameters
     ----------
@@ -245,8 +245,8 @@ class RNNCell(nn.Module):
                     f"for input of shape {tuple(input.shape)}"
                 )
             h = hx if batched else hx.unsqueeze(0)
-        a = input_part(x, self.weight_ih, self.bias_ih, self.bias_hh)  # x W_ih^T + b_ih + b_hh
-        h_next = step(a, h, self.weight_hh.t(), self._act)  # act(a + h W_hh^T)
+        u = input_part(x, self.weight_ih, self.bias_ih, self.bias_hh)  # x W_ih^T + b_ih + b_hh
+        h_next = step(u, h, self.weight_hh.t(), self._act)  # act(u + h W_hh^T)
         return h_next if batched else h_next.squeeze(0)
 
     def extra_repr(self) -> str:
@@ -274,7 +274,7 @@ def direction_reference(
     r"""Run one direction of one layer over a sequence: the cell's step at every time step.
 
     $$
-    h_t = \phi\left(x_t W_{ih}^\top + b_{ih} + b_{hh} + h_{t-1} W_{hh}^\top\right),
+    h_t = f\left(x_t W_{ih}^\top + b_{ih} + b_{hh} + h_{t-1} W_{hh}^\top\right),
     \qquad t = 1, \dots, L
     $$
 
@@ -291,7 +291,7 @@ def direction_reference(
     bias_ih, bias_hh : Tensor or None
         $b_{ih}$ and $b_{hh}$ $(H)$, or ``None`` for none.
     act : callable
-        $\phi$, e.g. ``torch.tanh``.
+        $f$, e.g. ``torch.tanh``.
     reverse : bool, default False
         Run from the last time step to the first.
 
@@ -316,7 +316,7 @@ def direction_reference(
 
 
 # ==== Fast form: the input part hoisted out of the time loop ======================================
-# A lesson of its own (page「循环神经网络」): the input part a_t does not depend on h, so all L of
+# A lesson of its own (page「循环神经网络」): the input part u_t does not depend on h, so all L of
 # them can be computed before the loop, in one (L*N, H_in) x (H_in, H) matrix product instead of L
 # small ones. Only h_{t-1} W_hh^T, which does depend on the previous step, stays in the loop.
 # tests/nn/test_rnn.py proves it equal to direction_reference: values, gradients, second
@@ -335,23 +335,24 @@ def direction_hoisted(
 ) -> tuple[Tensor, Tensor]:
     r"""The same as :func:`direction_reference`, with every input part computed before the loop.
 
-    $A = X W_{ih}^\top + b_{ih} + b_{hh}$ for the whole sequence ($X$ is the $(L N, H_\text{in})$
-    matrix of all inputs), then $h_t = \phi(A_t + h_{t-1} W_{hh}^\top)$ with the same
-    :func:`step`. Same arguments and results as :func:`direction_reference`.
+    $U = X W_{ih}^\top + b_{ih} + b_{hh}$ for the whole sequence ($X$ is the $(L N, H_\text{in})$
+    matrix of all inputs; the $N$ rows of $U$ for step $t$ are $u_t$), then
+    $h_t = f(u_t + h_{t-1} W_{hh}^\top)$ with the same :func:`step`. Same arguments and results
+    as :func:`direction_reference`.
     """
     seq_len, batch, features = inputs.shape
-    a_all = input_part(inputs.reshape(seq_len * batch, features), weight_ih, bias_ih, bias_hh)
+    u_all = input_part(inputs.reshape(seq_len * batch, features), weight_ih, bias_ih, bias_hh)
     # unbind gives one (N, H) tensor per step. Its backward stacks the L step gradients into
-    # the (L, N, H) gradient once. Indexing a_all[t] in the loop would compute the same
+    # the (L, N, H) gradient once. Indexing u_all[t] in the loop would compute the same
     # numbers, but each index's backward writes its gradient into a full-size (L, N, H)
     # zero tensor and autograd sums the L of them: L times the memory traffic, and a
     # backward slower than PyTorch's (measured in bench/bench_rnn.py).
-    a = a_all.view(seq_len, batch, weight_hh.shape[0]).unbind(0)
+    u = u_all.view(seq_len, batch, weight_hh.shape[0]).unbind(0)
     weight_hh_t = weight_hh.t()
     states: list[Tensor] = [h] * seq_len  # placeholders, each overwritten below
     order = range(seq_len - 1, -1, -1) if reverse else range(seq_len)
     for t in order:
-        h = step(a[t], h, weight_hh_t, act)
+        h = step(u[t], h, weight_hh_t, act)
         states[t] = h
     # One stack at the end (its backward is one unbind) rather than writing each state into
     # a preallocated output tensor, which autograd would have to track step by step.
@@ -361,8 +362,9 @@ def direction_hoisted(
 # ==== Fast form 2: backpropagation through time, written out ======================================
 # A lesson of its own (page「循环神经网络」, section「手写随时间反向传播」): the backward that
 # autograd assembles from L copies of addmm's and tanh's backward, written as the page derives it.
-# In the page's notation (a_t the pre-activation, h_t = f(a_t), f = phi), going back from the last
-# step, delta_t = dL/da_t = (dL_t/dh_t + delta_{t+1} W_hh) * f'(a_t); and W_hh's gradient,
+# In the page's notation (u_t the input part, a_t = u_t + h_{t-1} W_hh^T the pre-activation,
+# h_t = f(a_t)), going back from the last step,
+# delta_t = dL/da_t = (dL_t/dh_t + delta_{t+1} W_hh) * f'(a_t); and W_hh's gradient,
 # sum_t delta_t^T h_{t-1}, is one matrix product of all the deltas and the states before them,
 # stacked, where autograd computes L small products and adds them up one by one. The arithmetic
 # is the same; what it saves in calls and additions is measured against direction_hoisted
@@ -397,9 +399,9 @@ ACTIVATION_BACKWARD: dict[Activation, Callable[[Tensor, Tensor], Tensor]] = {
 class _Recurrence(torch.autograd.Function):
     r"""$h_t = f(u_t + h_{t-1} W_{hh}^\top)$ over the sequence, with BPTT as its backward.
 
-    In the page's notation: $u_t$ is the input part (``a`` in the rest of this file) and
-    $a_t = u_t + h_{t-1} W_{hh}^\top$ the pre-activation. With ``reverse`` time runs the other
-    way: "the step before $t$" is $t + 1$, and the first step computed is $t = L$.
+    $u_t$ is the input part and $a_t = u_t + h_{t-1} W_{hh}^\top$ the pre-activation. With
+    ``reverse`` time runs the other way: "the step before $t$" is $t + 1$, and the first step
+    computed is $t = L$.
     """
 
     @staticmethod
@@ -419,27 +421,30 @@ class _Recurrence(torch.autograd.Function):
         return output
 
     @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, Tensor, Tensor, None, None]:
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, Tensor | None, Tensor | None, None, None]:
         states, h0, weight_hh = ctx.saved_tensors
         activation_backward = ACTIVATION_BACKWARD[ctx.act]
         seq_len = states.shape[0]
         order = range(seq_len) if ctx.reverse else range(seq_len - 1, -1, -1)  # last step first
         deltas: list[Tensor] = [grad[0]] * seq_len  # placeholders, each overwritten below
         grad_prev = torch.zeros_like(grad[0])  # delta_{t+1} W_hh: nothing after the last step
+        reads_h0 = order[-1]  # the step that read h_0 (t = 1, or t = L when reverse)
         for t in order:
             # delta_t = dL/da_t = (dL_t/dh_t + delta_{t+1} W_hh) * f'(a_t), dL_t/dh_t = grad[t]
             deltas[t] = activation_backward(grad[t] + grad_prev, states[t])
-            grad_prev = deltas[t] @ weight_hh  # to h_{t-1}, through a_t = ... + h_{t-1} W_hh^T
+            if t != reads_h0 or ctx.needs_input_grad[1]:  # skip h_0's product if none is asked
+                grad_prev = deltas[t] @ weight_hh  # to h_{t-1}, through a_t = ... + h_{t-1} W_hh^T
         # After the loop grad_prev = delta_1 W_hh (delta_L W_hh when reverse): dL/dh_0.
+        grad_h0 = grad_prev if ctx.needs_input_grad[1] else None
         delta = torch.stack(deltas)  # (L, N, H): dL/da_t, which is also dL/du_t
-        # h_{t-1} for every t: h_0 for the first step computed, else the state computed before.
-        before = (
-            torch.cat([states[1:], h0[None]]) if ctx.reverse else torch.cat([h0[None], states[:-1]])
-        )
-        hidden = states.shape[2]
-        # sum_t delta_t^T h_{t-1}, over time and samples at once: one (H, L N) x (L N, H) product
-        grad_weight_hh = delta.reshape(-1, hidden).t() @ before.reshape(-1, hidden)
-        return delta, grad_prev, grad_weight_hh, None, None
+        grad_weight_hh = None
+        if ctx.needs_input_grad[2]:  # as autograd does: no product for a gradient nobody needs
+            # h_{t-1} for every t: h_0 for the first step computed, else the state computed before
+            rest = states[1:] if ctx.reverse else states[:-1]  # every state a later step read
+            before = torch.cat([rest, h0[None]]) if ctx.reverse else torch.cat([h0[None], rest])
+            # sum_t delta_t^T h_{t-1}, over time and samples at once: one (H, LN) x (LN, H) product
+            grad_weight_hh = delta.flatten(0, 1).t() @ before.flatten(0, 1)
+        return delta, grad_h0, grad_weight_hh, None, None
 
 
 def direction_bptt(
@@ -455,8 +460,8 @@ def direction_bptt(
     r"""The same as :func:`direction_hoisted`, with backpropagation through time written out.
 
     The forward is :func:`direction_hoisted`'s. The backward of the loop is the page's
-    derivation, in the page's notation: $u_t$ is the input part (``a`` elsewhere in this file)
-    and $a_t = u_t + h_{t-1} W_{hh}^\top$ the pre-activation, $h_t = f(a_t)$. From the last step
+    derivation, in the page's notation: $u_t$ is the input part and
+    $a_t = u_t + h_{t-1} W_{hh}^\top$ the pre-activation, $h_t = f(a_t)$. From the last step
     back to the first,
 
     $$
@@ -503,11 +508,11 @@ class RNN(nn.Module):
     For layer $k$ and time step $t$,
 
     $$
-    h_t^{(k)} = \phi\left(x_t^{(k)} W_{ih}^{(k)\top} + b_{ih}^{(k)}
+    h_t^{(k)} = f\left(x_t^{(k)} W_{ih}^{(k)\top} + b_{ih}^{(k)}
     + h_{t-1}^{(k)} W_{hh}^{(k)\top} + b_{hh}^{(k)}\right),
     $$
 
-    where $\phi$ is $\tanh$ (ReLU with ``nonlinearity='relu'``), $x_t^{(0)}$ is the input and
+    where $f$ is $\tanh$ (ReLU with ``nonlinearity='relu'``), $x_t^{(0)}$ is the input and
     $x_t^{(k)}$ for $k > 0$ is the output of layer $k-1$ at step $t$ (with dropout applied to it
     in training mode if ``dropout > 0``). A bidirectional layer also runs a second recurrence
     from $t = L$ down to $t = 1$ with its own parameters (suffix ``_reverse``), and its output

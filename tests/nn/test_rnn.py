@@ -9,6 +9,7 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from torch.utils.flop_counter import FlopCounterMode
 
 import dlref.functional
 import dlref.nn
@@ -503,6 +504,38 @@ def test_output_may_be_changed_in_place_before_backward_as_in_torch(bidirectiona
         torch.testing.assert_close(a.grad, b.grad)
 
 
+@pytest.mark.parametrize(
+    ("num_layers", "bidirectional", "leaf_grads", "frozen_weight_hh"),
+    [
+        (1, False, False, False),
+        (1, False, True, False),
+        (2, True, False, False),
+        (2, True, True, False),
+        (2, True, True, True),
+    ],
+)
+def test_backward_multiplies_as_much_as_torch(
+    num_layers: int, bidirectional: bool, leaf_grads: bool, frozen_weight_hh: bool
+) -> None:
+    """The hand-written backward does the matrix arithmetic of torch.nn.RNN's, no more: no
+    product for h_0's gradient unless h_0 needs one, none for W_hh's when it is frozen
+    (FlopCounterMode counts the floating-point operations of every matrix product)."""
+    ours, ref = _pair(
+        dlref.nn.RNN, torch.nn.RNN, True, 3, 4, num_layers, bidirectional=bidirectional
+    )
+    x = torch.randn(6, 2, 3, requires_grad=leaf_grads)
+    h0 = torch.randn(num_layers * (2 if bidirectional else 1), 2, 4, requires_grad=leaf_grads)
+    flops = []
+    for model in (ours, ref):
+        for name, parameter in model.named_parameters():
+            parameter.requires_grad_(not (frozen_weight_hh and name.startswith("weight_hh")))
+        output, h_n = model(x, h0)
+        with FlopCounterMode(display=False) as counter:
+            (output.sum() + h_n.sum()).backward()
+        flops.append(counter.get_total_flops())
+    assert flops[0] == flops[1] > 0
+
+
 class _ReferenceRNN(dlref.nn.RNN):
     """dlref.nn.RNN with every layer and direction run by the reference form."""
 
@@ -550,8 +583,8 @@ def test_cell_is_the_step_of_the_input_part() -> None:
     torch.manual_seed(0)
     cell = dlref.nn.RNNCell(3, 4, dtype=torch.float64)
     x, h = torch.randn(2, 3, dtype=torch.float64), torch.randn(2, 4, dtype=torch.float64)
-    a = rnn_module.input_part(x, cell.weight_ih, cell.bias_ih, cell.bias_hh)
-    assert torch.equal(cell(x, h), rnn_module.step(a, h, cell.weight_hh.t(), torch.tanh))
+    u = rnn_module.input_part(x, cell.weight_ih, cell.bias_ih, cell.bias_hh)
+    assert torch.equal(cell(x, h), rnn_module.step(u, h, cell.weight_hh.t(), torch.tanh))
     by_hand = torch.tanh(x @ cell.weight_ih.T + cell.bias_ih + h @ cell.weight_hh.T + cell.bias_hh)
     torch.testing.assert_close(cell(x, h), by_hand, **TOL64)
 
