@@ -17,6 +17,7 @@ docs/components/dropout.md。
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -187,8 +188,11 @@ class SeedSpread:
     -----
     A claim "B is larger than A" is made from the per-seed differences $d_s = b_s - a_s$ of
     paired runs (same seed, same data): :meth:`above` with threshold 0 says that the middle
-    half of the differences, $[q_1, q_3]$, lies above 0, so at least three seeds in four agree
-    and the typical difference is larger than its own spread.
+    half of the differences, $[q_1, q_3]$, lies above 0. With the interpolated quartile
+    (see :func:`seed_spread`), $q_1 > 0$ needs $v_{(\lceil h \rceil)} > 0$ for
+    $h = (n - 1)/4$, so at least $n - \lceil (n - 1)/4 \rceil$ of the $n$ differences are
+    positive: 15 of 20 seeds, about three in four. It says nothing more about the size of the
+    difference; a claim about its size compares it with a spread, as the pages do.
     """
 
     low: float
@@ -238,7 +242,8 @@ def seed_spread(values: Tensor | Sequence[float]) -> SeedSpread:
     Raises
     ------
     TypeError
-        If ``values`` is a tensor that is not real floating point or integer.
+        If ``values`` is a tensor that is not real floating point or integer, or a sequence
+        holding something other than real numbers (a bool or a string, say).
     ValueError
         If ``values`` is not 1-d, is empty, or holds NaN or an infinity.
 
@@ -261,6 +266,12 @@ def seed_spread(values: Tensor | Sequence[float]) -> SeedSpread:
             raise TypeError(f"values must be real numbers, got a tensor of dtype {values.dtype}")
         v = values.detach().to(device="cpu", dtype=torch.float64)
     else:
+        items: Sequence[object] = values  # the annotation promises floats; check it
+        for i, x in enumerate(items):
+            if isinstance(x, bool) or not isinstance(x, (numbers.Real, Tensor)):
+                raise TypeError(
+                    f"values must be real numbers, got {x!r} ({type(x).__name__}) at position {i}"
+                )
         v = torch.tensor([float(x) for x in values], dtype=torch.float64)
     if v.dim() != 1:
         raise ValueError(f"values must be 1-d (one number per seed); got shape {tuple(v.shape)}")

@@ -152,7 +152,9 @@ def test_spread_example_and_claims() -> None:
 
 def test_spread_ignores_gradients_and_non_contiguous() -> None:
     v = torch.tensor([[1.0, 3.0], [2.0, 4.0]], requires_grad=True)
-    s = seed_spread(v.t()[0] * 1)  # (1, 2): non-contiguous slice, carries a graph
+    column = v.t()[0]  # [1.0, 2.0], every second element of v: a non-contiguous view
+    assert not column.is_contiguous() and column.requires_grad
+    s = seed_spread(column)
     assert (s.low, s.high) == (1.0, 2.0)
 
 
@@ -166,6 +168,8 @@ def test_spread_ignores_gradients_and_non_contiguous() -> None:
         ([1.0, float("inf")], ValueError, "infinity"),
         (torch.tensor([True, False]), TypeError, "real numbers"),
         (torch.tensor([1j, 2j]), TypeError, "real numbers"),
+        ([0.1, True], TypeError, r"real numbers, got True \(bool\) at position 1"),
+        (["0.1", "0.2"], TypeError, r"got '0\.1' \(str\) at position 0"),
     ],
 )
 def test_spread_errors(values: object, error: type[Exception], match: str) -> None:

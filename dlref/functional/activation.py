@@ -205,7 +205,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     Raises
     ------
     TypeError
-        If ``input`` is not a tensor.
+        If ``input`` is not a tensor, or is bool or complex (PyTorch refuses both too).
 
     See Also
     --------
@@ -223,7 +223,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     >>> x.grad
     tensor([0., 0., 1., 1.])
     """
-    check_tensor(input, "input")
+    _check_real(input, "relu")  # integers are kept as they are, as in PyTorch
     if inplace:  # compute, then write back: autograd records the copy
         return input.copy_(relu(input.clone()))
     out: Tensor = _ReLU.apply(input)  # type: ignore[no-untyped-call]
@@ -413,9 +413,10 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
     At $x = -\infty$ both forms give NaN ($-\infty \cdot 0$), and the gradient at $\pm\infty$
     is NaN ($\infty \cdot 0$ again), as in PyTorch. At $x = +\infty$ the value is $+\infty$,
-    the limit, as PyTorch gives in float64 and for short float32 tensors; PyTorch's vectorised
-    float32 kernel on CPUs with AVX-512 returns NaN there instead, so on those machines the two
-    differ at that one point (``tests/functional/test_activation.py`` pins it).
+    the limit, as PyTorch gives in float64. PyTorch's float32 (and bfloat16) kernel returns NaN
+    there for every tensor of two or more elements, on each CPU kernel it ships (AVX-512, AVX2
+    and the plain one; a one-element tensor gets $+\infty$), so the two differ at that one point
+    (``tests/functional/test_activation.py`` pins it).
 
     Parameters
     ----------
@@ -604,11 +605,16 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
 # ---- helpers --------------------------------------------------------------------------------
 
 
-def _as_floating(input: Tensor, name: str) -> Tensor:
-    """``input`` itself if floating, integers as the default float dtype (as torch.sigmoid does)."""
+def _check_real(input: Tensor, name: str) -> None:
+    """Raise ``TypeError`` unless ``input`` is a tensor of real numbers (floating or integer)."""
     check_tensor(input, "input")
-    if input.is_floating_point():
-        return input
     if input.dtype == torch.bool or input.is_complex():
         raise TypeError(f"{name} expects a real floating or integer tensor, got {input.dtype}")
+
+
+def _as_floating(input: Tensor, name: str) -> Tensor:
+    """``input`` itself if floating, integers as the default float dtype (as torch.sigmoid does)."""
+    _check_real(input, name)
+    if input.is_floating_point():
+        return input
     return input.to(torch.get_default_dtype())

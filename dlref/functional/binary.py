@@ -25,6 +25,7 @@ from dlref.functional._validation import (
     check_floating,
     check_reduction,
     check_same_shape,
+    check_tensor,
     legacy_reduction,
 )
 from dlref.functional._validation import reduce as apply_reduction
@@ -96,7 +97,9 @@ def binary_cross_entropy(
     target : Tensor
         Targets $y$ in $[0, 1]$ (labels 0/1 or soft labels); same shape and dtype as ``input``.
     weight : Tensor, optional
-        Rescaling weight $w$, broadcastable to the shape of ``input``. Default: all ones.
+        Rescaling weight $w$, broadcastable to the shape of ``input``, used in the input's dtype.
+        Default: all ones. Unlike PyTorch, the loss is also differentiable with respect to it
+        (PyTorch refuses a ``weight`` that requires grad).
     size_average : bool, optional
         Deprecated (as in PyTorch); use ``reduction``. Overrides ``reduction`` when given.
     reduce : bool, optional
@@ -117,7 +120,8 @@ def binary_cross_entropy(
         outside $[0, 1]$ (or NaN), ``weight`` does not broadcast to the input shape, or
         ``reduction`` is invalid.
     TypeError
-        If ``input`` or ``target`` is not floating point, or their dtypes differ.
+        If ``input`` or ``target`` is not floating point, or their dtypes differ, or ``weight``
+        is not a tensor.
 
     See Also
     --------
@@ -188,7 +192,9 @@ def binary_cross_entropy_with_logits(
     target : Tensor
         Targets $y$ in $[0, 1]$; same shape as ``input``.
     weight : Tensor, optional
-        Rescaling weight $w$, broadcastable to the shape of ``input``. Default: all ones.
+        Rescaling weight $w$, broadcastable to the shape of ``input``, used in the input's dtype.
+        Default: all ones. Unlike PyTorch, the loss is also differentiable with respect to it
+        (PyTorch refuses a ``weight`` that requires grad).
     size_average : bool, optional
         Deprecated (as in PyTorch); use ``reduction``.
     reduce : bool, optional
@@ -198,7 +204,7 @@ def binary_cross_entropy_with_logits(
     pos_weight : Tensor, optional
         Weight $c$ of the positive term, broadcast against ``target``: a shape $(C,)$ tensor
         weighs the $C$ classes along the last dimension (multi-label), as in PyTorch. Values
-        above 1 raise recall, below 1 raise precision.
+        above 1 raise recall, below 1 raise precision. Differentiable, like ``weight``.
 
     Returns
     -------
@@ -211,7 +217,8 @@ def binary_cross_entropy_with_logits(
         If ``target`` and ``input`` differ in shape, ``weight`` or ``pos_weight`` does not
         broadcast to the input shape, or ``reduction`` is invalid.
     TypeError
-        If ``input`` or ``target`` is not floating point.
+        If ``input`` or ``target`` is not floating point, or ``weight`` or ``pos_weight`` is
+        not a tensor.
 
     See Also
     --------
@@ -339,7 +346,12 @@ def _check_in_unit_interval(x: Tensor, name: str) -> None:
 
 
 def _broadcast_to_input(w: Tensor, input: Tensor, name: str) -> Tensor:
-    """``w``, checked to broadcast to ``input``'s shape without changing it."""
+    """``w`` in ``input``'s dtype, checked to broadcast to ``input``'s shape without changing it.
+
+    The cast keeps the loss in the input's dtype, as in PyTorch (a float64 weight does not
+    turn a float32 loss into float64).
+    """
+    check_tensor(w, name)
     # Broadcasting aligns trailing dimensions; each size of w must be 1 or the input's size.
     fits = w.dim() <= input.dim() and all(
         a in (1, b) for a, b in zip(reversed(w.shape), reversed(input.shape), strict=False)
@@ -349,4 +361,4 @@ def _broadcast_to_input(w: Tensor, input: Tensor, name: str) -> Tensor:
             f"{name} shape {tuple(w.shape)} does not broadcast to the input shape "
             f"{tuple(input.shape)}"
         )
-    return w
+    return w.to(input.dtype)

@@ -1,6 +1,6 @@
 r"""Dropout: zero random elements during training, and rescale the rest (inverted dropout).
 
-讲解见站点页面「Dropout」 docs/components/dropout.md。
+讲解见站点页面「暂退法 (dropout)」 docs/components/dropout.md。
 """
 
 from __future__ import annotations
@@ -102,9 +102,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         # returning zeros) keeps the graph connected: the gradient is zeros, as in PyTorch.
         scale = torch.zeros((), dtype=input.dtype, device=input.device)
     else:
-        # m_i = [u_i >= p] with u_i ~ U[0, 1), so m_i = 1 with probability 1 - p. ``ge_`` writes
-        # the comparison as 1.0 or 0.0 into the fresh uniform tensor itself, where ``>=`` would
-        # make a bool tensor and need one more pass to turn it into numbers.
-        mask = torch.rand_like(input, dtype=torch.float32).ge_(p).to(input.dtype)
+        # m_i = [u_i >= p] with u_i ~ U[0, 1), so m_i = 1 with probability 1 - p. The uniform
+        # numbers are drawn in float32 whatever the input's dtype, so one seed gives one mask.
+        mask = (torch.rand_like(input, dtype=torch.float32) >= p).to(input.dtype)
         scale = mask / (1 - p)  # m_i / (1 - p)
     return input.mul_(scale) if inplace else input * scale  # y_i = x_i m_i / (1 - p)

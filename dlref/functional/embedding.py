@@ -1,7 +1,7 @@
 r"""Embeddings: looking up rows of a table by integer index, and one-hot vectors.
 
-讲解见站点页面「字符级 RNN：hello → ohlol」 docs/sequence/char-rnn-hello.md（用嵌入代替 one-hot
-输入）。
+讲解见站点页面「字符级 RNN：hello → ohlol」 docs/sequence/char-rnn-hello.md（写法三：用嵌入代替
+one-hot 输入），API 页 docs/api/functional/layers.md。
 
 Looking up row $i$ of a table $W$ is the same as multiplying the one-hot vector $e_i$ by $W$:
 $e_i^\top W = W_{i,:}$. The lookup is just the cheap way to compute that product, and its gradient
@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from dlref.functional._validation import normalize_padding_idx
+from dlref.functional._validation import check_tensor, normalize_padding_idx
 
 __all__ = ["embedding", "one_hot"]
 
@@ -53,7 +53,9 @@ def _renorm_(weight: Tensor, indices: Tensor, max_norm: float, norm_type: float)
         norms = torch.linalg.vector_norm(weight[rows], ord=norm_type, dim=1)
         too_long = norms > max_norm
         rows, norms = rows[too_long], norms[too_long]
-        scale = max_norm / (norms + 1e-7)
+        # In float64, as PyTorch computes it (it reads each norm out as a double): in float32
+        # the + 1e-7 and the division would round differently and change the last bit.
+        scale = max_norm / (norms.double() + 1e-7)
         weight[rows] = weight[rows] * scale.unsqueeze(1).to(weight.dtype)
 
 
@@ -113,7 +115,7 @@ def embedding(
     Raises
     ------
     TypeError
-        If the indices are not int64/int32.
+        If the indices are not int64/int32, or ``weight`` is not a tensor.
     IndexError
         If an index is negative or not smaller than ``num_embeddings`` (the message names it).
     ValueError
@@ -148,6 +150,7 @@ def embedding(
     >>> table.grad.tolist()  # row 1 was read twice; the padding row gets no gradient
     [[0.0, 0.0], [2.0, 2.0], [1.0, 1.0]]
     """
+    check_tensor(weight, "weight")
     if weight.dim() != 2:
         raise ValueError(
             f"weight must be 2-d (num_embeddings, embedding_dim), got shape {tuple(weight.shape)}"

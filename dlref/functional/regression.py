@@ -360,13 +360,16 @@ def mape(input: Tensor, target: Tensor, reduction: str = "mean", eps: float = MA
 
     A fraction (0.05 means 5 %), without unit; range $[0, \infty)$. It weighs each error by the
     size of its target: an error of 1 on a target of 2 counts 100 times more than on a target of
-    200. It is **asymmetric**: under-prediction of a positive target is capped at 1 (predicting
-    0), over-prediction is unbounded.
+    200. It is **asymmetric**: with non-negative predictions, under-prediction of a positive
+    target is capped at 1 (predicting 0), over-prediction is unbounded.
 
     Zero targets: the guard $\varepsilon$ (float64 machine epsilon by default, as in
     scikit-learn) avoids a division by zero. A zero target with a non-zero error gives
     $|\hat y_i|/\varepsilon$, a huge number that says "no relative error exists here"; a zero
-    target with zero error gives 0.
+    target with zero error gives 0. In float16 the default $\varepsilon$ would round to 0,
+    so the guard is never smaller than the dtype's smallest normal number
+    (``torch.finfo(dtype).tiny``, $6.1 \times 10^{-5}$ in float16); in float32, bfloat16 and
+    float64 that changes nothing.
 
     Parameters
     ----------
@@ -415,7 +418,9 @@ def mape(input: Tensor, target: Tensor, reduction: str = "mean", eps: float = MA
     check_reduction(reduction)
     if not eps > 0:
         raise ValueError(f"eps must be positive, got {eps}")
-    denominator = target.abs().clamp(min=eps)  # max(|y|, eps)
+    dtype = torch.result_type(input, target)  # the dtype the division is done in
+    # max(|y|, eps), with eps at least the dtype's smallest normal number, so never 0
+    denominator = target.abs().to(dtype).clamp(min=max(eps, torch.finfo(dtype).tiny))
     return reduce((input - target).abs() / denominator, reduction)
 
 

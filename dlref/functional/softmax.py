@@ -75,6 +75,8 @@ def _prepare(
     """Shared checks of softmax and log_softmax: cast to ``dtype``, resolve and check ``dim``."""
     check_tensor(input, "input")
     if dtype is not None:
+        if not dtype.is_floating_point:
+            raise TypeError(f"{name}: dtype must be a floating-point dtype, got {dtype}")
         input = input.to(dtype)  # PyTorch casts *before* computing: useful for float16 inputs
     check_floating(input, "input")
     if dim is None:
@@ -181,7 +183,8 @@ def softmax(
     Raises
     ------
     TypeError
-        If ``input`` is not a tensor, or is not floating point (and no ``dtype`` is given).
+        If ``input`` is not a tensor, or is not floating point (and no ``dtype`` is given), or
+        ``dtype`` is not a floating-point dtype.
     IndexError
         If ``dim`` is out of range for ``input``.
 
@@ -258,7 +261,8 @@ def log_softmax(
     Raises
     ------
     TypeError
-        If ``input`` is not a tensor, or is not floating point (and no ``dtype`` is given).
+        If ``input`` is not a tensor, or is not floating point (and no ``dtype`` is given), or
+        ``dtype`` is not a floating-point dtype.
     IndexError
         If ``dim`` is out of range for ``input``.
 
@@ -325,6 +329,8 @@ def logsumexp(input: Tensor, dim: int | Sequence[int], keepdim: bool = False) ->
         If ``input`` is not a tensor.
     IndexError
         If a dimension in ``dim`` is out of range.
+    ValueError
+        If ``dim`` is an empty sequence (as PyTorch, which raises too).
 
     Notes
     -----
@@ -355,6 +361,8 @@ def logsumexp(input: Tensor, dim: int | Sequence[int], keepdim: bool = False) ->
     if not input.is_floating_point() and not input.is_complex():
         input = input.to(torch.get_default_dtype())  # integers give a float result, as in torch
     dims = [dim] if isinstance(dim, int) else list(dim)
+    if not dims:  # torch.logsumexp fails here too; amax and sum would reduce every dimension
+        raise ValueError("logsumexp: dim is empty; name the dimension(s) to reduce")
     rank = max(input.dim(), 1)
     for d in dims:
         if not -rank <= d < rank:

@@ -1,6 +1,6 @@
 r"""Dropout as a module: active after ``train()``, the identity after ``eval()``.
 
-讲解见站点页面「Dropout」 docs/components/dropout.md。
+讲解见站点页面「暂退法 (dropout)」 docs/components/dropout.md。
 """
 
 from __future__ import annotations

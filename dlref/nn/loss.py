@@ -1,7 +1,8 @@
 r"""Loss modules: thin :class:`torch.nn.Module` wrappers around the functional losses.
 
-讲解见站点页面「Softmax 与交叉熵」（docs/classification/softmax-cross-entropy.md）和
-「逻辑回归」（docs/classification/logistic-regression.md）。
+讲解见站点页面「Softmax 与交叉熵」（docs/classification/softmax-cross-entropy.md）、
+「逻辑回归」（docs/classification/logistic-regression.md）和
+「回归损失：MSE、RMSE、MAE、MAPE、SMAPE」（docs/classification/regression-losses.md）。
 
 A loss module stores its options (``reduction``, ``ignore_index``, ...) when it is built and
 applies the matching function of :mod:`dlref.functional` when it is called. Per-class (or, for

@@ -51,7 +51,7 @@ def value_and_grad(fn: Fn, x: torch.Tensor, **kw: Any) -> tuple[torch.Tensor, to
 def compare(ours: Fn, theirs: Fn, x: torch.Tensor, *, inf_limit: bool = False, **kw: Any) -> None:
     """Values and gradients equal to PyTorch's (NaN where PyTorch's is NaN). ``inf_limit``:
     where PyTorch gives NaN at x = +inf, dlref may give +inf, the limit (exact GELU: PyTorch's
-    vectorised float32 kernel does that on CPUs with AVX-512; see dlref.functional.gelu)."""
+    float32 kernel does that for tensors of two or more elements; see dlref.functional.gelu)."""
     y1, g1 = value_and_grad(ours, x, **kw)
     y2, g2 = value_and_grad(theirs, x, **kw)
     assert y1.dtype == y2.dtype and y1.shape == y2.shape
@@ -77,8 +77,8 @@ def test_hard_values_and_gradients(
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
 @pytest.mark.parametrize("n", [1, 19, 64])
 def test_exact_gelu_at_plus_infinity_is_the_limit(n: int, dtype: torch.dtype) -> None:
-    """GELU(+inf) = +inf whatever the tensor's length (PyTorch's AVX-512 float32 kernel gives
-    NaN on long tensors); the gradient there is NaN (inf * 0), as in PyTorch."""
+    """GELU(+inf) = +inf whatever the tensor's length (PyTorch's float32 kernel gives NaN for
+    two or more elements); the gradient there is NaN (inf * 0), as in PyTorch."""
     x = torch.full((n,), math.inf, dtype=dtype, requires_grad=True)
     y = F.gelu(x)
     (g,) = torch.autograd.grad(y, x, torch.ones_like(y))
@@ -251,10 +251,19 @@ def test_integer_input_refused(fn: Fn) -> None:
         fn(torch.tensor([1, 2]))
 
 
-@pytest.mark.parametrize("fn", [F.sigmoid, F.tanh])
+@pytest.mark.parametrize("fn", [F.sigmoid, F.tanh, F.relu])
 def test_bool_input_refused(fn: Fn) -> None:
     with pytest.raises(TypeError, match=r"real floating or integer tensor, got torch\.bool"):
         fn(torch.tensor([True]))
+
+
+@pytest.mark.parametrize("inplace", [False, True])
+def test_relu_refuses_bool_and_complex_as_torch_does(inplace: bool) -> None:
+    for x in (torch.tensor([True, False]), torch.tensor([1 + 2j])):
+        with pytest.raises((RuntimeError, NotImplementedError)):
+            torch.nn.functional.relu(x.clone(), inplace=inplace)  # PyTorch refuses both
+        with pytest.raises(TypeError, match=rf"relu expects a real .* got {x.dtype}"):
+            F.relu(x.clone(), inplace=inplace)
 
 
 def test_gelu_invalid_approximate() -> None:

@@ -346,6 +346,26 @@ def test_weight_not_broadcastable(fn) -> None:  # type: ignore[no-untyped-def]
             fn(p, y, weight=torch.ones(shape))
 
 
+@pytest.mark.parametrize("name", ["weight", "pos_weight"])
+def test_weights_must_be_tensors_and_keep_the_input_dtype(name: str) -> None:
+    """A float weight is refused with its name (PyTorch raises a TypeError too); a float64
+    weight leaves a float32 loss in float32, as in PyTorch."""
+    x, y = torch.tensor([0.5, -1.0, 2.0]), torch.tensor([1.0, 0.0, 1.0])
+    fns = [F.binary_cross_entropy_with_logits]
+    if name == "weight":
+        fns.append(F.binary_cross_entropy)
+    for fn in fns:
+        inputs = (x.sigmoid(), y) if fn is F.binary_cross_entropy else (x, y)
+        with pytest.raises(TypeError, match=rf"{name} must be a torch\.Tensor, got float"):
+            fn(*inputs, **{name: 2.0})
+        w = torch.tensor([0.5, 2.0, 1.0], dtype=torch.float64)
+        for reduction in ("none", "mean"):
+            ours = fn(*inputs, reduction=reduction, **{name: w})
+            theirs = getattr(TF, fn.__name__)(*inputs, reduction=reduction, **{name: w})
+            assert ours.dtype == theirs.dtype == torch.float32
+            torch.testing.assert_close(ours, theirs)
+
+
 def test_pos_weight_not_broadcastable() -> None:
     x, y = torch.zeros(4, 3), torch.zeros(4, 3)
     with pytest.raises(ValueError, match=r"pos_weight shape \(4,\) does not broadcast"):

@@ -138,6 +138,22 @@ def test_errors() -> None:
         F.embedding(torch.tensor([1]), torch.randn(5))
     with pytest.raises(NotImplementedError, match=r"sparse=True"):
         F.embedding(torch.tensor([1]), weight, sparse=True)
+    with pytest.raises(TypeError, match=r"weight must be a torch\.Tensor, got list"):
+        F.embedding(torch.tensor([1]), [[1.0, 2.0]])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, 3.5])
+def test_max_norm_float32_rows_equal_torchs_to_the_last_bit(norm_type: float) -> None:
+    """The scale m / (norm + 1e-7) is computed in float64, as PyTorch does: in float32 the
+    rescaled rows differed from PyTorch's in the last bit."""
+    torch.manual_seed(0)
+    weight = torch.randn(1000, 8) * 2
+    idx = torch.randint(0, 1000, (500,))
+    ours, theirs = weight.clone(), weight.clone()
+    F.embedding(idx, ours, max_norm=1.5, norm_type=norm_type)
+    TF.embedding(idx, theirs, max_norm=1.5, norm_type=norm_type)
+    assert not torch.equal(ours, weight)  # rows were rescaled
+    assert torch.equal(ours, theirs)
 
 
 # ---- one_hot ------------------------------------------------------------------------------------

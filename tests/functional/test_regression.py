@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from torch import Tensor
 
 import dlref.functional as F
+from dlref.functional._validation import reduce
 
 REDUCTIONS = ["none", "mean", "sum"]
 PAIRS = [(F.mse_loss, TF.mse_loss), (F.l1_loss, TF.l1_loss)]
@@ -192,6 +193,27 @@ def test_gradcheck(fn: Callable[..., Tensor]) -> None:
             lambda a, b, r=reduction: fn(a, b, reduction=r),
             (x.clone().requires_grad_(), y.clone().requires_grad_()),
         )
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_mse_written_out_derivative_equals_autograd_on_the_formula(reduction: str) -> None:
+    """_SquaredError (the derivative 2 (input - target) written out) against autograd on the
+    plain formula reduce((input - target) ** 2): values, gradients, second derivatives."""
+    g = torch.Generator().manual_seed(5)
+    x, y, v = torch.randn(3, 3, 4, generator=g, dtype=torch.float64).unbind(0)
+
+    def derivatives(loss_fn):  # type: ignore[no-untyped-def]
+        a, b = x.clone().requires_grad_(), y.clone().requires_grad_()
+        loss = loss_fn(a, b)
+        weights = v if reduction == "none" else torch.ones(())
+        grads = torch.autograd.grad((loss * weights).sum(), (a, b), create_graph=True)
+        seconds = torch.autograd.grad(sum((gr * v).sum() for gr in grads), (a, b))
+        return [loss, *grads, *seconds]
+
+    written_out = derivatives(lambda a, b: F.mse_loss(a, b, reduction=reduction))
+    formula = derivatives(lambda a, b: reduce((a - b) ** 2, reduction))
+    for ours, expected in zip(written_out, formula, strict=True):
+        torch.testing.assert_close(ours, expected, rtol=1e-14, atol=1e-14)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -384,6 +406,29 @@ def test_metric_errors(fn: Callable[..., Tensor]) -> None:
 def test_mape_rejects_bad_eps(eps: float) -> None:
     with pytest.raises(ValueError, match="eps must be positive"):
         F.mape(torch.ones(2), torch.ones(2), eps=eps)
+
+
+@pytest.mark.parametrize(
+    ("input_dtype", "target_dtype"),
+    [
+        (torch.float16, torch.float16),
+        (torch.bfloat16, torch.bfloat16),
+        (torch.float32, torch.float16),
+        (torch.float16, torch.int64),
+    ],
+)
+def test_mape_zero_target_guard_never_rounds_to_zero(
+    input_dtype: torch.dtype, target_dtype: torch.dtype
+) -> None:
+    """float64's eps rounds to 0 in float16: the guard is then float16's smallest normal
+    number, so a zero target with zero error still gives 0 and with an error a large finite
+    number, as in float32."""
+    out = F.mape(
+        torch.tensor([0.0, 0.5], dtype=input_dtype),
+        torch.zeros(2, dtype=target_dtype),
+        reduction="none",
+    )
+    assert out[0] == 0 and torch.isfinite(out).all() and out[1] > 1e3
 
 
 @pytest.mark.parametrize("fn", METRICS, ids=METRIC_IDS)

@@ -213,6 +213,9 @@ def test_errors(fn) -> None:
         fn(torch.randn(3, 4), dim=2)
     with pytest.raises(IndexError, match=r"dim -2 is out of range .* 0 dimension"):
         fn(torch.tensor(1.0), dim=-2)
+    # the dtype argument is named, not the (float) input it would have been cast to
+    with pytest.raises(TypeError, match=r"dtype must be a floating-point dtype, got torch.int64"):
+        fn(torch.randn(3), dim=0, dtype=torch.long)
 
 
 def test_logsumexp_errors() -> None:
@@ -220,6 +223,11 @@ def test_logsumexp_errors() -> None:
         F.logsumexp(1.0, 0)  # type: ignore[arg-type]
     with pytest.raises(IndexError, match=r"logsumexp: dim 3 is out of range .* \(2, 3\)"):
         F.logsumexp(torch.randn(2, 3), (0, 3))
+    for empty in ((), []):  # amax and sum would reduce everything, squeeze nothing: refused
+        with pytest.raises(ValueError, match=r"logsumexp: dim is empty"):
+            F.logsumexp(torch.randn(2, 3), empty)
+        with pytest.raises(RuntimeError):
+            torch.logsumexp(torch.randn(2, 3), empty)  # PyTorch refuses it too
 
 
 # ---- properties over random shapes --------------------------------------------------------
