@@ -5,15 +5,17 @@ and drawings of the computation graph.
 
 * ``Value`` (``engine.py``): a scalar that records its computation graph; ``backward()``;
 * ``Neuron``, ``Layer``, ``MLP`` (``nn.py``): a multilayer perceptron of Values;
-* ``draw_graph``, ``draw_torch_graph`` (``draw.py``): the graph as a figure, no graphviz.
+* ``draw_graph``, ``draw_torch_graph`` (``draw.py``): the graph as a figure, no graphviz;
+  ``draw_side_by_side``: a ``Value`` graph next to PyTorch's graph of the same expression.
 """
 
 from dlref.autograd.draw import draw_graph, draw_side_by_side, draw_torch_graph
 from dlref.autograd.engine import Value
 from dlref.autograd.nn import MLP, Layer, Module, Neuron
 
-# The data maker lives in dlref.data; this name stays for docs/api/autograd.md and
-# bench/bench_autograd.py, which import it from here.
+# The data maker moved to dlref.data; the old name stays so that code written as
+# ``from dlref.autograd import make_moons`` keeps working (tests/test_data.py checks that it is
+# the same function). Nothing in this repository imports it from here.
 from dlref.data import make_moons
 
 __all__ = [

@@ -12,10 +12,14 @@ an input used several times adds up what it receives.
 from __future__ import annotations
 
 import math
+import sys
 
 __all__ = ["Value"]
 
 Number = int | float
+
+# The largest x whose e**x is a finite float: log(1.797...e308) = 709.78...
+_EXP_MAX = math.log(sys.float_info.max)
 
 
 class Value:
@@ -60,12 +64,13 @@ class Value:
         If ``data`` is not a real number, an operand is not a number or a ``Value``, or an
         exponent is not a number.
     ValueError
-        If ``data`` is NaN or infinite (also when an operation overflows), for ``log`` of a
+        If ``data`` is NaN or infinite (also when an operation overflows) or, for ``/``, ``**``
+        and ``log``, a local derivative is (``1 / x`` for a tiny ``x``); for ``log`` of a
         non-positive number, or a negative number to a fractional power.
     ZeroDivisionError
         For a division by zero, or ``0 ** n`` with ``n < 1`` (infinite value or derivative).
     OverflowError
-        For ``exp`` of a number above 709.
+        For ``exp`` of a number above $\log(\text{largest float}) \approx 709.78$.
 
     See Also
     --------
@@ -110,6 +115,8 @@ class Value:
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g})"
 
     # ---- arithmetic: each line is the forward value and its local derivatives ------------------
+    # ``/``, ``**`` and ``log`` can have an infinite local derivative where the value is finite
+    # (1 / x near x = 0): they build their node with _checked, which refuses it.
 
     def __add__(self, other: Value | Number) -> Value:
         other = _wrap(other)
@@ -128,7 +135,8 @@ class Value:
         a, b = self.data, other.data
         if b == 0.0:
             raise ZeroDivisionError(f"division by a Value equal to zero ({a:g} / 0)")
-        return Value(a / b, "", (self, other), (1.0 / b, -a / (b * b)), "/")
+        # -(a / b) / b, not -a / (b * b): b * b underflows, to 0.0 for |b| < 1.5e-162
+        return _checked(a / b, (self, other), (1.0 / b, -(a / b) / b), "/")
 
     def __pow__(self, n: Number) -> Value:
         if not isinstance(n, (int, float)):  # Value ** Value is not supported
@@ -138,8 +146,12 @@ class Value:
             raise ZeroDivisionError(f"0 ** {n}: the value or its derivative is infinite")
         if x < 0.0 and not float(n).is_integer():
             raise ValueError(f"a negative number ({x:g}) to a fractional power ({n}) is complex")
-        local = n * x ** (n - 1) if n != 0 else 0.0
-        return Value(x**n, "", (self,), (float(local),), f"**{n:g}")
+        try:  # float ** raises OverflowError where * and / return inf
+            out, local = x**n, float(n * x ** (n - 1) if n != 0 else 0.0)
+        except OverflowError:
+            msg = f"{x:g} ** {n}: the value or its derivative overflows, a Value must be finite"
+            raise ValueError(msg) from None
+        return _checked(out, (self,), (local,), f"**{n:g}")
 
     def __neg__(self) -> Value:
         return Value(-self.data, "", (self,), (-1.0,), "neg")
@@ -161,8 +173,8 @@ class Value:
 
     def exp(self) -> Value:
         r"""$e^x$, local derivative $e^x$ (the output itself)."""
-        if self.data > 709.0:  # e**709.78 is the largest finite float
-            raise OverflowError(f"exp({self.data:g}) overflows a float")
+        if self.data > _EXP_MAX:
+            raise OverflowError(f"exp({self.data:g}) overflows a float (limit {_EXP_MAX:.6g})")
         e = math.exp(self.data)
         return Value(e, "", (self,), (e,), "exp")
 
@@ -170,7 +182,7 @@ class Value:
         r"""Natural logarithm $\log x$, local derivative $1/x$; needs $x > 0$."""
         if self.data <= 0.0:
             raise ValueError(f"log needs a positive input, got {self.data:g}")
-        return Value(math.log(self.data), "", (self,), (1.0 / self.data,), "log")
+        return _checked(math.log(self.data), (self,), (1.0 / self.data,), "log")
 
     def tanh(self) -> Value:
         r"""$\tanh x$, local derivative $1 - \tanh^2 x$."""
@@ -261,6 +273,22 @@ class Value:
         r"""Set ``grad`` to 0.0 on this value and every node it depends on."""
         for node in self.topological_order():
             node.grad = 0.0
+
+
+def _checked(data: float, prev: tuple[Value, ...], local: tuple[float, ...], op: str) -> Value:
+    r"""``Value(data, "", prev, local, op)``, or a ValueError if a number in it is not finite.
+
+    An infinite local derivative would only show up later, as inf or NaN gradients after
+    ``backward``; refusing it here names the operation and its inputs.
+    """
+    if not all(math.isfinite(d) for d in (data, *local)):
+        inputs = ", ".join(f"{v.data:g}" for v in prev)
+        derivatives = ", ".join(f"{d:g}" for d in local)
+        raise ValueError(
+            f"{op!r} of ({inputs}) gives value {data:g} and local derivatives ({derivatives}): "
+            "a Value and its local derivatives must be finite (a float overflowed)"
+        )
+    return Value(data, "", prev, local, op)
 
 
 def _wrap(x: Value | Number) -> Value:

@@ -104,6 +104,11 @@ class Layer(Module):
     rng : random.Random, optional
         Source of the initial weights.
 
+    Raises
+    ------
+    ValueError
+        If ``nin < 1`` or ``nout < 1``.
+
     See Also
     --------
     torch.nn.Linear : the same layer on tensors (followed by ``torch.tanh``).
@@ -112,6 +117,8 @@ class Layer(Module):
     def __init__(
         self, nin: int, nout: int, nonlin: bool = True, *, rng: random.Random | None = None
     ) -> None:
+        if nout < 1:
+            raise ValueError(f"a layer needs at least one neuron, got nout={nout}")
         rng = rng if rng is not None else random.Random(0)
         self.neurons = [Neuron(nin, nonlin, rng=rng) for _ in range(nout)]
 
@@ -128,16 +135,18 @@ class MLP(Module):
     Parameters
     ----------
     nin : int
-        Number of inputs.
+        Number of inputs, at least 1.
     nouts : sequence of int
-        The width of each layer; the last one is the output layer (no $\tanh$).
+        The width of each layer, each at least 1, at least one layer; the last one is the
+        output layer (no $\tanh$).
     seed : int, default 0
         Seed of the initial weights.
 
     Raises
     ------
     ValueError
-        When called with a number of inputs other than ``nin``.
+        If ``nin < 1``, ``nouts`` is empty or a width is not a positive int; when called with a
+        number of inputs other than ``nin``.
 
     See Also
     --------
@@ -158,6 +167,9 @@ class MLP(Module):
     """
 
     def __init__(self, nin: int, nouts: Sequence[int], *, seed: int = 0) -> None:
+        widths = nouts if isinstance(nouts, Sequence) else []  # MLP(2, 8) too: a clear error
+        if not widths or not all(isinstance(k, int) and k >= 1 for k in widths):
+            raise ValueError(f"nouts must be a non-empty list of positive ints, got {nouts!r}")
         rng = random.Random(seed)
         sizes = [nin, *nouts]
         last = len(nouts) - 1

@@ -266,6 +266,50 @@ def test_errors(make: Callable[[], Any], error: type[Exception], message: str) -
         make()
 
 
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        # The value is finite, the local derivative -a / b**2 is not.
+        (lambda: Value(1.0) / Value(1e-200), r"'/' of \(1, 1e-200\) gives value 1e\+200"),
+        (lambda: 1.0 / Value(1e-170), r"'/' of \(1, 1e-170\)"),
+        (lambda: Value(0.0) / Value(5e-324), r"local derivatives \(inf, -0\)"),
+        (lambda: Value(1e300) / Value(1e-300), "gives value inf"),
+        (lambda: Value(1e200) ** 2, r"1e\+200 \*\* 2: the value or its derivative overflows"),
+        (lambda: Value(1e-310) ** -1, r"1e-310 \*\* -1"),
+        (lambda: Value(1e-300) ** -0.5, r"1e-300 \*\* -0.5"),  # only the derivative overflows
+        (lambda: Value(1.0001) ** 7e6, r"local derivatives \(inf\)"),  # n * x**(n-1) overflows
+        (lambda: Value(5e-324).log(), r"'log' of \(4.94066e-324\) gives value -744.44"),
+    ],
+)
+def test_overflow_names_the_operation(make: Callable[[], Value], message: str) -> None:
+    """An overflow in the value or a local derivative is a ValueError, not a ZeroDivisionError
+    from an underflow inside, an OverflowError from ``**`` or an inf stored for backward."""
+    with pytest.raises(ValueError, match="must be finite") as info:
+        make()
+    assert info.match(message)
+
+
+def test_division_by_a_tiny_number() -> None:
+    """b * b underflows to 0 for |b| < 1.5e-162, but -a / b**2 is finite here."""
+    a, b = Value(1e-200), Value(1e-170)
+    out = a / b
+    out.backward()
+    assert out.data == pytest.approx(1e-30, rel=1e-15)
+    assert a.grad == pytest.approx(1e170, rel=1e-15)
+    assert b.grad == pytest.approx(-1e140, rel=1e-15)
+
+
+def test_exp_up_to_the_largest_float() -> None:
+    limit = math.log(sys.float_info.max)  # 709.78...
+    for x in [709.5, limit]:
+        v = Value(x)
+        out = v.exp()
+        out.backward()
+        assert out.data == v.grad == math.exp(x)
+    with pytest.raises(OverflowError, match="overflows a float"):
+        Value(math.nextafter(limit, math.inf)).exp()
+
+
 def test_edge_values() -> None:
     zero = Value(0.0)
     (zero**0).backward()  # x**0 = 1 everywhere, derivative 0

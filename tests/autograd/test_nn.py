@@ -90,3 +90,12 @@ def test_errors() -> None:
         Neuron(2, rng=random.Random(0))([1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="expected 2 inputs, got 1"):
         MLP(2, [3, 1])([1.0])
+    with pytest.raises(ValueError, match=r"a layer needs at least one neuron, got nout=0"):
+        Layer(2, 0)
+
+
+@pytest.mark.parametrize("nouts", [[], [0, 1], [4, 0], [3, -1], [2.0, 1], (), 8])
+def test_mlp_needs_positive_widths(nouts: object) -> None:
+    """Not a network without parameters, nor an error that blames the next layer."""
+    with pytest.raises(ValueError, match=r"nouts must be a non-empty list of positive ints, got"):
+        MLP(2, nouts)  # type: ignore[arg-type]
