@@ -7,7 +7,10 @@ included. The obvious formula ``start + step * i`` lets rounding errors pile up 
 the last point can miss ``end``. PyTorch computes the first half of the points from ``start`` and
 the second half backwards from ``end``, so both ends are exact and the error is smallest at the
 ends. This module does the same, with the same roundings as the kernel torch runs on this machine,
-and agrees with PyTorch bit for bit.
+and agrees with PyTorch bit for bit, signed zeros included (only the sign of a NaN may differ: IEEE
+754 leaves it unspecified). A complex ``linspace`` is a real one on the real parts and another on
+the imaginary parts (torch's kernel divides and multiplies the two parts separately), so this holds
+for complex dtypes too.
 
 Which roundings depends on the hardware. torch compiles its CPU kernels several times, once per
 instruction-set level, and picks one when it starts (``torch.backends.cpu.get_cpu_capability()``,
@@ -20,7 +23,10 @@ which applies, and :func:`linspace` rounds the same way.
 
 from __future__ import annotations
 
+import numbers
+import operator
 import platform
+from typing import SupportsIndex
 
 import torch
 from torch import Tensor
@@ -45,18 +51,27 @@ _SUPPORTED = (
 )
 
 
-def _scalar(value: Number | Tensor, name: str) -> Number:
-    """A Python number from ``start`` / ``end``: a number, or a 0-d tensor as ``torch`` accepts."""
+def _scalar(value: object, name: str) -> Number:
+    """A Python number from ``start`` / ``end``: a number, or a 0-d tensor as ``torch`` accepts.
+
+    Any number registered with :mod:`numbers` is taken, NumPy scalars such as ``np.float32(0.5)``
+    and ``np.int64(3)`` included, and becomes a Python ``int``, ``float`` or ``complex``.
+    """
     if isinstance(value, Tensor):
         if value.dim() != 0:
             raise ValueError(
                 f"linspace only supports 0-dimensional start and end tensors, but got {name} "
                 f"with {value.dim()} dimension(s) (shape {tuple(value.shape)})"
             )
-        return value.item()
-    if not isinstance(value, int | float | complex):
-        raise TypeError(f"{name} must be a number or a 0-d tensor, got {type(value).__name__}")
-    return value
+        item: Number = value.item()
+        return item
+    if isinstance(value, numbers.Integral):  # int, bool, np.int64, ...
+        return int(value)
+    if isinstance(value, numbers.Real):  # float, np.float32, ...
+        return float(value)
+    if isinstance(value, numbers.Complex):  # complex, np.complex64, ...
+        return complex(value)
+    raise TypeError(f"{name} must be a number or a 0-d tensor, got {type(value).__name__}")
 
 
 def _to_dtype(value: Number, dtype: torch.dtype, name: str) -> Tensor:
@@ -65,13 +80,21 @@ def _to_dtype(value: Number, dtype: torch.dtype, name: str) -> Tensor:
     The conversion rounds (floating dtypes) or truncates towards zero (integer dtypes), exactly
     as PyTorch converts a Python number to the element type.
     """
-    # The number itself, exactly: Python ints as int64, floats as float64, complex as complex128.
+    # The number itself, exactly: Python ints as int64 (uint64 from 2**63 up, as PyTorch reads
+    # them), floats as float64, complex as complex128.
     if isinstance(value, complex):
         natural = torch.tensor(value, dtype=torch.complex128)
     elif isinstance(value, float):
         natural = torch.tensor(value, dtype=torch.float64)
-    else:
+    elif -(2**63) <= value < 2**63:
         natural = torch.tensor(int(value), dtype=torch.int64)
+    elif 2**63 <= value < 2**64:
+        natural = torch.tensor(int(value), dtype=torch.uint64)
+    else:
+        raise ValueError(
+            f"{name} is an int of {int(value).bit_length()} bits; linspace takes Python ints "
+            "from -2**63 to 2**64 - 1, as torch.linspace does"
+        )
     if dtype.is_floating_point and not natural.is_complex():
         bound = torch.finfo(dtype).max
         v = float(natural.double().item())
@@ -84,7 +107,7 @@ def _to_dtype(value: Number, dtype: torch.dtype, name: str) -> Tensor:
         if natural.is_complex():
             raise TypeError(f"{name}={value} is complex; it cannot be converted to {dtype}")
         info = torch.iinfo(dtype)
-        v = float(natural.double().item())
+        v = natural.item()  # exact: an int stays an int, so 2**63 - 1 fits int64
         if v != v:
             raise ValueError(f"{name} is NaN; it cannot be converted to {dtype}")
         # Like PyTorch, an unsigned type also takes -max..-1 (they wrap around: -1 -> 255).
@@ -159,7 +182,10 @@ def _fused_multiply_add(a: Tensor, b: Tensor, c: Tensor) -> Tensor:
     p, p_err = _two_product(b * scale, c)  # (b * scale) * c == p + p_err exactly
     p, p_err = p / scale, p_err / scale  # b * c == p + p_err (p is inf if b * c overflows)
     s, s_err = _two_sum(a, p)  # a + p == s + s_err exactly
-    fused = s + _add_round_to_odd(s_err, p_err)
+    # When both error terms are 0, s is the exact result, and keeps its sign: s + 0.0 would turn
+    # a -0.0 into +0.0 (in IEEE arithmetic -0.0 + +0.0 == +0.0), where the FMA gives -0.0.
+    exact = (s_err == 0) & (p_err == 0)
+    fused = torch.where(exact, s, s + _add_round_to_odd(s_err, p_err))
     # Infinite or NaN operands: the error terms are NaN; the plain formula gives torch's answer.
     return torch.where(torch.isfinite(fused), fused, a + b * c)
 
@@ -187,10 +213,11 @@ def linspace_rounds_once(capability: str | None = None, machine: str | None = No
     aarch64, ppc64le, s390x any                          once (FMA is in the baseline)
     ======================  ===========================  ====================================
 
-    Verified bit for bit on x86-64 Linux with ``AVX2`` and ``DEFAULT`` (torch 2.13); the
-    ``AVX512`` and non-x86 rows follow from how those kernels are compiled. The tests compare
-    :func:`linspace` with ``torch.linspace`` on whatever kernel runs, so a machine where this
-    table is wrong fails them.
+    Verified bit for bit with torch 2.13 on an x86-64 Linux machine whose own kernel is
+    ``AVX512`` (``make test``), and on the same machine with ``ATEN_CPU_CAPABILITY=avx2`` and
+    ``=default`` (``make test-numerics``). The non-x86 row follows from how those kernels are
+    compiled. The tests compare :func:`linspace` with ``torch.linspace`` on whatever kernel runs,
+    so a machine where this table is wrong fails them.
 
     Parameters
     ----------
@@ -227,7 +254,7 @@ def linspace_rounds_once(capability: str | None = None, machine: str | None = No
 def linspace(
     start: Number | Tensor,
     end: Number | Tensor,
-    steps: int,
+    steps: SupportsIndex,
     *,
     out: Tensor | None = None,
     dtype: torch.dtype | None = None,
@@ -246,16 +273,20 @@ def linspace(
     ($\text{start} + h\,i$) and the second half backwards from ``end``
     ($\text{end} - h\,(\text{steps} - 1 - i)$), with $h$ the step: both ends come out exact.
     Each $\text{start} + h\,i$ is rounded once or twice, as the CPU kernel torch runs here does
-    (:func:`linspace_rounds_once`), so the values equal PyTorch's bit for bit on that kernel.
+    (:func:`linspace_rounds_once`), so the values equal PyTorch's bit for bit on that kernel,
+    signed zeros included (a NaN's sign aside). A complex dtype is done as torch's kernel does
+    it: the real parts and the imaginary parts separately.
 
     Parameters
     ----------
     start : float, int, complex or 0-d Tensor
-        The first value.
+        The first value. NumPy scalars (``np.float32``, ``np.int64``, ...) are taken too; a
+        Python int must lie in ``[-2**63, 2**64 - 1]``, as for ``torch.linspace``.
     end : float, int, complex or 0-d Tensor
         The last value (included). May be smaller than ``start``: the values then decrease.
     steps : int
-        How many values, ``>= 0``. ``0`` gives an empty tensor, ``1`` gives ``[start]``.
+        How many values, ``>= 0``. ``0`` gives an empty tensor, ``1`` gives ``[start]``. Any
+        integer that ``operator.index`` accepts (``np.int64(3)``, ``torch.tensor(3)``), not a bool.
     out : Tensor, optional
         Tensor to write the result into; it is resized to ``(steps,)``. Its dtype is used when
         ``dtype`` is not given.
@@ -269,7 +300,8 @@ def linspace(
     device : torch.device or str, optional
         Device of the result.
     requires_grad : bool, default False
-        Whether autograd should record operations on the result (floating dtypes only).
+        Whether autograd should record operations on the result, or on ``out`` when given
+        (floating and complex dtypes only).
 
     Returns
     -------
@@ -279,10 +311,12 @@ def linspace(
     Raises
     ------
     ValueError
-        If ``steps`` is negative, ``start``/``end`` is a tensor that is not 0-d, a value
-        overflows ``dtype``, ``dtype`` disagrees with ``out``, or ``layout`` is not strided.
+        If ``steps`` is negative, ``start``/``end`` is a tensor that is not 0-d, an int outside
+        ``[-2**63, 2**64 - 1]`` or a value that overflows ``dtype``, ``dtype`` disagrees with
+        ``out``, or ``layout`` is not strided.
     TypeError
-        If ``steps`` is not an int, or ``requires_grad=True`` with a non-floating dtype.
+        If ``steps`` is not an integer (or is a bool), ``start``/``end`` is not a number, or
+        ``requires_grad=True`` with an integer dtype.
 
     See Also
     --------
@@ -300,10 +334,14 @@ def linspace(
     True
     """
     # ---- check the arguments, with messages that say what was expected ----
-    if isinstance(steps, bool) or not isinstance(steps, int):
-        raise TypeError(f"steps must be an int, got {type(steps).__name__}")
-    if steps < 0:
-        raise ValueError(f"number of steps must be non-negative, got steps={steps}")
+    if isinstance(steps, bool):
+        raise TypeError("steps must be an integer, got bool")
+    try:
+        n = operator.index(steps)  # int, np.int64, an integer 0-d tensor, ...
+    except TypeError:
+        raise TypeError(f"steps must be an integer, got {type(steps).__name__}") from None
+    if n < 0:
+        raise ValueError(f"number of steps must be non-negative, got steps={n}")
     if layout != torch.strided:
         raise ValueError(f"linspace only supports layout=torch.strided, got {layout}")
     first = _scalar(start, "start")
@@ -328,32 +366,42 @@ def linspace(
         )
 
     # ---- the values ----
-    if steps <= 1:
-        values = _to_dtype(first, dtype, "start").reshape(1)[:steps]
+    if n <= 1:
+        values = _to_dtype(first, dtype, "start").reshape(1)[:n]
+    elif dtype.is_complex:
+        # torch's kernel divides and multiplies the real and imaginary parts separately
+        # (complex / int, complex * int), so a complex linspace is two real ones.
+        a = _to_dtype(first, dtype, "start")
+        b = _to_dtype(last, dtype, "end")
+        part = a.real.dtype  # float32 for complex64, float64 for complex128
+        real = linspace(a.real, b.real, n, dtype=part)
+        imag = linspace(a.imag, b.imag, n, dtype=part)
+        values = torch.complex(real, imag)
     else:
         # Integer results are computed in float64 (as PyTorch does), then truncated.
-        exact_type = dtype.is_floating_point or dtype.is_complex
-        compute = dtype if exact_type else torch.float64
+        compute = dtype if dtype.is_floating_point else torch.float64
         a = _to_dtype(first, dtype, "start").to(compute)
         b = _to_dtype(last, dtype, "end").to(compute)
-        step = (b - a) / torch.tensor(steps - 1).to(compute)
-        i = torch.arange(steps)
-        from_start = i.to(compute)  # i = 0, 1, ..., steps - 1
-        from_end = (steps - 1 - i).to(compute)  # steps - 1, ..., 1, 0
+        step = (b - a) / torch.tensor(n - 1).to(compute)
+        i = torch.arange(n)
+        from_start = i.to(compute)  # i = 0, 1, ..., n - 1
+        from_end = (n - 1 - i).to(compute)  # n - 1, ..., 1, 0
         if compute in (torch.float32, torch.float64) and linspace_rounds_once():
             # One rounding, as the FMA instruction in torch's kernel does.
             forwards = _fused_multiply_add(a, step, from_start)  # start + step * i
-            backwards = _fused_multiply_add(b, -step, from_end)  # end - step * (steps-1-i)
+            backwards = _fused_multiply_add(b, -step, from_end)  # end - step * (n - 1 - i)
         else:
-            # Two roundings: x86-64's DEFAULT kernel; float16/bfloat16 and complex everywhere.
+            # Two roundings: x86-64's DEFAULT kernel, and float16/bfloat16 everywhere.
             forwards = a + step * from_start
             backwards = b - step * from_end
-        values = torch.where(i < steps // 2, forwards, backwards).to(dtype)
+        values = torch.where(i < n // 2, forwards, backwards).to(dtype)
 
     values = values.to(device) if device is not None else values
     if out is not None:
-        out.resize_(steps)
+        out.resize_(n)
         with torch.no_grad():
             out.copy_(values)
+        if requires_grad:  # as torch.linspace does, out itself then requires grad
+            out.requires_grad_()
         return out
     return values.requires_grad_(requires_grad)

@@ -2,8 +2,10 @@
 
 torch's CPU kernel rounds ``start + step * i`` once (FMA) or twice, depending on the kernel it
 runs (``dlref.creation.linspace_rounds_once``). The comparisons with torch hold on whichever kernel
-is active: ``make test-numerics`` runs them under ``ATEN_CPU_CAPABILITY=default`` too. Both
-roundings are also checked against exact rational arithmetic, on every kernel.
+is active: ``make test`` runs them on the machine's own kernel, ``make test-numerics`` again under
+``ATEN_CPU_CAPABILITY=default`` and every other level below the machine's own (``avx2`` on an
+AVX-512 machine). Both roundings are also checked against exact rational arithmetic, on every
+kernel.
 """
 
 from __future__ import annotations
@@ -25,11 +27,34 @@ FLOAT_DTYPES = [torch.float16, torch.bfloat16, torch.float32, torch.float64]
 INT_DTYPES = [torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8]
 
 
+# The integer type of the same width, to read a floating tensor's bit patterns.
+_BITS = {
+    torch.float16: torch.int16,
+    torch.bfloat16: torch.int16,
+    torch.float32: torch.int32,
+    torch.float64: torch.int64,
+}
+
+
+def bits(x: torch.Tensor) -> torch.Tensor:
+    """The bit patterns of ``x``: -0.0 and +0.0 differ here.
+
+    Every NaN is read as the same NaN: IEEE 754 leaves a NaN's sign unspecified, and torch itself
+    returns nan or -nan for an infinite or NaN end depending on ``steps``.
+    A complex tensor is read as its (real, imaginary) pairs; an integer tensor is its own bits.
+    """
+    if x.is_complex():
+        x = torch.view_as_real(x)
+    if x.dtype not in _BITS:
+        return x
+    return torch.where(x.isnan(), torch.nan, x).view(_BITS[x.dtype])
+
+
 def assert_same(a: torch.Tensor, b: torch.Tensor) -> None:
-    """Same dtype, shape and bits (NaN equal to NaN)."""
+    """Same dtype, shape and bits (-0.0 is not +0.0; all NaNs are equal)."""
     assert a.dtype == b.dtype
     assert a.shape == b.shape
-    assert torch.equal(a, b) or torch.allclose(a, b, rtol=0, atol=0, equal_nan=True)
+    assert torch.equal(bits(a), bits(b)), f"{a.tolist()} != {b.tolist()} bit for bit"
 
 
 def test_exported_at_top_level() -> None:
@@ -103,14 +128,41 @@ def test_infinite_and_nan_endpoints_match() -> None:
     )
 
 
-def test_complex_is_close() -> None:
+@pytest.mark.parametrize("dtype", [*FLOAT_DTYPES, torch.complex64, torch.complex128])
+@pytest.mark.parametrize(
+    ("start", "end", "steps"),
+    [
+        (-0.0, -1.0, 5),
+        (-1.0, -0.0, 4),
+        (-0.0, -0.0, 3),
+        (0.0, -0.0, 3),
+        (-0.0, 0.0, 3),
+        (-0.0, 2.0, 2),
+    ],
+)
+def test_signed_zeros_are_kept(start: float, end: float, steps: int, dtype: torch.dtype) -> None:
+    """-0.0 stays -0.0 where torch keeps it (the emulated FMA once added +0.0 to it)."""
+    if dtype.is_complex:
+        start_c, end_c = complex(start, end), complex(end, start)
+        assert_same(
+            linspace(start_c, end_c, steps, dtype=dtype),
+            torch.linspace(start_c, end_c, steps, dtype=dtype),
+        )
+    else:
+        assert_same(
+            linspace(start, end, steps, dtype=dtype),
+            torch.linspace(start, end, steps, dtype=dtype),
+        )
+
+
+def test_complex_values_are_bitwise_equal() -> None:
     for dtype in (torch.complex64, torch.complex128):
-        ours = linspace(1 + 2j, -3.3 + 0.1j, 77, dtype=dtype)
-        theirs = torch.linspace(1 + 2j, -3.3 + 0.1j, 77, dtype=dtype)
-        assert ours.dtype == theirs.dtype
-        tol = 1e-6 if dtype == torch.complex64 else 1e-14
-        assert torch.allclose(ours, theirs, rtol=tol, atol=tol)
+        assert_same(
+            linspace(1 + 2j, -3.3 + 0.1j, 77, dtype=dtype),
+            torch.linspace(1 + 2j, -3.3 + 0.1j, 77, dtype=dtype),
+        )
     assert linspace(0, 1 + 1j, 3).dtype == torch.linspace(0, 1 + 1j, 3).dtype
+    assert_same(linspace(0, 1 + 1j, 3), torch.linspace(0, 1 + 1j, 3))
 
 
 def test_out_argument() -> None:
@@ -125,6 +177,59 @@ def test_requires_grad_and_device() -> None:
     assert x.requires_grad and x.is_leaf
     assert x.device == torch.device("cpu")
     assert not linspace(0, 1, 5).requires_grad
+
+
+def test_requires_grad_with_out_like_torch() -> None:
+    ours, theirs = torch.empty(2), torch.empty(2)
+    assert linspace(0, 1, 5, requires_grad=True, out=ours) is ours
+    torch.linspace(0, 1, 5, requires_grad=True, out=theirs)
+    assert theirs.requires_grad and theirs.is_leaf  # what torch does with out
+    assert ours.requires_grad and ours.is_leaf
+    assert_same(ours.detach(), theirs.detach())
+
+
+def test_requires_grad_complex_like_torch() -> None:
+    ours = linspace(0, 1j, 5, requires_grad=True)
+    theirs = torch.linspace(0, 1j, 5, requires_grad=True)
+    assert ours.requires_grad and theirs.requires_grad
+    assert_same(ours.detach(), theirs.detach())
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "steps"),
+    [
+        (0, 1, np.int64(3)),
+        (0, 1, np.int32(7)),
+        (0, 1, np.uint8(4)),
+        (0, 1, torch.tensor(5)),
+        (np.float32(0.5), 1, 3),
+        (np.float16(0.1), np.float64(0.7), 9),
+        (np.int64(2), 5, 4),
+        (-1.5, np.int8(-7), 6),
+    ],
+)
+def test_numpy_scalars_like_torch(start: Any, end: Any, steps: Any) -> None:
+    for dtype in (None, torch.float64, torch.int32):
+        assert_same(
+            linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype)
+        )
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "dtype"),
+    [
+        (0, 2**63, None),
+        (0, 2**63, torch.float64),
+        (2**64 - 1, 2**63 + 2**39 + 1, torch.float32),  # rounded once, not via float64
+        (-(2**63), 2**64 - 1, torch.float64),
+        (0, 2**63 - 1, torch.int64),
+    ],
+)
+def test_python_ints_up_to_2_to_the_64_like_torch(
+    start: int, end: int, dtype: torch.dtype | None
+) -> None:
+    """torch reads a Python int from 2**63 to 2**64 - 1 as uint64."""
+    assert_same(linspace(start, end, 3, dtype=dtype), torch.linspace(start, end, 3, dtype=dtype))
 
 
 def test_default_dtype_is_followed() -> None:
@@ -179,6 +284,22 @@ def test_property_bitwise_equal_any_magnitude(
 def test_property_bitwise_equal_half(
     start: float, end: float, steps: int, dtype: torch.dtype
 ) -> None:
+    assert_same(
+        linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype)
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    start=st.complex_numbers(max_magnitude=1e6, allow_nan=False),
+    end=st.complex_numbers(max_magnitude=1e6, allow_nan=False),
+    steps=st.integers(0, 1000),
+    dtype=st.sampled_from([torch.complex64, torch.complex128]),
+)
+def test_property_bitwise_equal_complex(
+    start: complex, end: complex, steps: int, dtype: torch.dtype
+) -> None:
+    """Complex values too: torch computes the real and imaginary parts separately."""
     assert_same(
         linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype)
     )
@@ -301,10 +422,28 @@ def test_negative_steps() -> None:
         linspace(0, 1, -1)
 
 
-@pytest.mark.parametrize("steps", [2.0, True, "3"])
+@pytest.mark.parametrize("steps", [2.0, True, "3", np.True_, np.float64(3.0), torch.tensor(3.0)])
 def test_steps_must_be_int(steps: object) -> None:
-    with pytest.raises(TypeError, match="steps must be an int"):
+    with pytest.raises(TypeError, match="steps must be an integer"):
         linspace(0, 1, steps)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):  # torch refuses these too
+        torch.linspace(0, 1, steps)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "pattern"),
+    [
+        (0, 2**64, r"^end is an int of 65 bits; .* from -2\*\*63 to 2\*\*64 - 1"),
+        (-(2**63) - 1, 0, r"^start is an int of 64 bits"),
+        (0, 10**400, r"^end is an int of 1329 bits"),
+    ],
+    ids=["2**64", "-2**63-1", "10**400"],
+)
+def test_ints_beyond_uint64_are_refused(start: int, end: int, pattern: str) -> None:
+    with pytest.raises(ValueError, match=pattern):
+        linspace(start, end, 3, dtype=torch.float64)
+    with pytest.raises(OverflowError):  # torch refuses them too, naming no argument
+        torch.linspace(start, end, 3, dtype=torch.float64)
 
 
 def test_endpoint_tensor_must_be_0d() -> None:
@@ -317,6 +456,8 @@ def test_endpoint_tensor_must_be_0d() -> None:
 def test_endpoint_must_be_number() -> None:
     with pytest.raises(TypeError, match="start must be a number or a 0-d tensor"):
         linspace("0", 1, 5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="end must be a number or a 0-d tensor, got bool"):
+        linspace(0, np.True_, 5)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
