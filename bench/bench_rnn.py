@@ -3,8 +3,10 @@
 Sequence length 64, batch 32, input and hidden size 256, CPU, float32, a fixed thread count;
 1 and 2 layers, uni- and bidirectional. Both modules hold the same parameters (one state_dict).
 Each measurement is ``output, h_n = rnn(x); (output.sum() + h_n.sum()).backward()``, timed with
-``torch.utils.benchmark`` (median of adaptive runs). Prints a table of medians and the ratio
-dlref / PyTorch. Timings are never asserted in the unit tests.
+``torch.utils.benchmark.Timer.timeit`` in interleaved rounds (every model once per round, so all
+see the same load); the table gives the median over the rounds and the ratio dlref / PyTorch.
+One process and no noise estimate: for a ratio against its run-to-run noise, use ``make bench``
+(bench/run.py, several processes). Timings are never asserted in the unit tests.
 
 ``--variants`` also times three other ways of writing the same recurrence, the ones the
 comments in ``dlref/nn/rnn.py`` compare against:
@@ -47,10 +49,13 @@ class LoopRNN(dlref.nn.RNN):
     ) -> tuple[Tensor, Tensor]:
         w_ih, w_hh = params[0], params[1]
         b_ih, b_hh = (params[2], params[3]) if self.bias else (None, None)
-        states: list[Tensor] = [h] * layer_input.shape[0]
-        order = range(layer_input.shape[0] - 1, -1, -1) if reverse else range(layer_input.shape[0])
+        # unbind, as the textbook's `for X in inputs` does (iterating a tensor unbinds it):
+        # indexing layer_input[t] would add the sliced variant's backward cost to this one
+        xs = layer_input.unbind(0)
+        states: list[Tensor] = [h] * len(xs)
+        order = range(len(xs) - 1, -1, -1) if reverse else range(len(xs))
         for t in order:
-            pre = layer_input[t] @ w_ih.t() + h @ w_hh.t()
+            pre = xs[t] @ w_ih.t() + h @ w_hh.t()
             if b_ih is not None and b_hh is not None:
                 pre = pre + b_ih + b_hh
             h = self._act(pre)

@@ -14,6 +14,10 @@ concept of the site and links its page; the site's API reference (docs/api/) doc
 * :mod:`dlref.diagnostics`: training diagnostics (which ReLU units are dead);
 * :mod:`dlref.data`: small seeded data sets made by code (``make_moons``).
 
+The hand-written backwards are ``torch.autograd.Function`` subclasses in the classic style (the
+forward saves what the backward needs): ``backward()``, ``torch.autograd.grad`` and second
+derivatives work; ``torch.func`` transforms (``grad``, ``vmap``, ...) and forward-mode AD do not.
+
 Not a lesson: :mod:`dlref.viz` is the site's machinery (matplotlib figures as inline SVG, a
 function's source as a code block). ``import dlref`` does not import it; it needs the ``viz``
 extra (``pip install "dlref[viz]"``) to draw.

@@ -1,6 +1,7 @@
 r"""The affine map $y = x W^\top + b$, the building block of every layer.
 
-讲解见站点页面「循环神经网络」 docs/sequence/rnn.md（RNN 的每一步就是两个线性变换之和）。
+讲解见站点页面「神经元与激活函数」 docs/components/neurons-activations.md（一层神经元就是它加一个
+激活函数）；「循环神经网络」 docs/sequence/rnn.md 的每一步是两个线性变换之和。
 """
 
 from __future__ import annotations

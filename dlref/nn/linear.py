@@ -1,6 +1,8 @@
 r"""The fully connected layer: a module that owns $W$ and $b$ and applies $y = x W^\top + b$.
 
-讲解见站点页面「循环神经网络」 docs/sequence/rnn.md。
+讲解见站点页面「神经元与激活函数」 docs/components/neurons-activations.md（一层神经元就是它加一个
+激活函数；这种初始化在深层网络里的效果在「数值稳定性」一节）；与 torch.nn.Linear 的核对在
+「字符级 RNN：hello → ohlol」 docs/sequence/char-rnn-hello.md 与 tests/nn/test_linear.py。
 """
 
 from __future__ import annotations

@@ -75,13 +75,13 @@ def _check_positive_int(value: object, name: str) -> None:
         raise ValueError(f"{name} must be greater than zero, got {value}")
 
 
-def _check_dtype(input: Tensor, weight: Tensor) -> None:
+def _check_dtype(input: Tensor, weight: Tensor, name: str = "input") -> None:
     if not input.is_floating_point():
-        raise TypeError(f"input must have a floating-point dtype, got {input.dtype}")
+        raise TypeError(f"{name} must have a floating-point dtype, got {input.dtype}")
     if input.dtype != weight.dtype:
         raise TypeError(
-            f"input dtype {input.dtype} does not match the parameters' dtype {weight.dtype}; "
-            f"convert one of them (e.g. input.to({weight.dtype}))"
+            f"{name} dtype {input.dtype} does not match the parameters' dtype {weight.dtype}; "
+            f"convert one of them (e.g. {name}.to({weight.dtype}))"
         )
 
 
@@ -95,8 +95,12 @@ def input_part(
 
     Both biases are added here, once, since neither depends on $h$. ``x`` may hold one time step
     $(N, H_\text{in})$ or any number of rows, e.g. all $L N$ of a sequence (see
-    :func:`direction_hoisted`). Without biases (``None``) $u = x W_{ih}^\top$.
+    :func:`direction_hoisted`). Without biases (both ``None``) $u = x W_{ih}^\top$; one bias
+    alone raises ``ValueError`` (an RNN has both or neither).
     """
+    if (bias_ih is None) != (bias_hh is None):  # an RNN has both biases or neither
+        missing = "bias_hh" if bias_hh is None else "bias_ih"
+        raise ValueError(f"input_part takes both biases or neither; {missing} is None")
     bias = None if bias_ih is None or bias_hh is None else bias_ih + bias_hh
     return linear(x, weight_ih, bias)
 
@@ -146,8 +150,8 @@ class RNNCell(nn.Module):
         ``RNNCell`` only fails at the first forward call), or, in ``forward``, if the input or
         hidden state has the wrong number of dimensions or the wrong shape.
     TypeError
-        In ``forward``, if the input is not floating point or its dtype is not the parameters'
-        dtype.
+        In ``forward``, if the input or ``hx`` is not floating point or its dtype is not the
+        parameters' dtype (the message names which).
 
     Notes
     -----
@@ -244,6 +248,7 @@ class RNNCell(nn.Module):
                     f"RNNCell: hx shape {tuple(hx.shape)} does not match: expected {expected} "
                     f"for input of shape {tuple(input.shape)}"
                 )
+            _check_dtype(hx, self.weight_ih, "hx")
             h = hx if batched else hx.unsqueeze(0)
         u = input_part(x, self.weight_ih, self.bias_ih, self.bias_hh)  # x W_ih^T + b_ih + b_hh
         h_next = step(u, h, self.weight_hh.t(), self._act)  # act(u + h W_hh^T)
@@ -367,7 +372,8 @@ def direction_hoisted(
 # delta_t = dL/da_t = (dL_t/dh_t + delta_{t+1} W_hh) * f'(a_t); and W_hh's gradient,
 # sum_t delta_t^T h_{t-1}, is one matrix product of all the deltas and the states before them,
 # stacked, where autograd computes L small products and adds them up one by one. The arithmetic
-# is the same; what it saves in calls and additions is measured against direction_hoisted
+# is the same; what it saves (one matrix product per step instead of two, one autograd node
+# instead of 2L, no running sum of L weight gradients) is measured against direction_hoisted
 # (autograd's backward of the same forward) by `bench/bench_rnn.py --variants`, and against
 # torch.nn.RNN by `make bench` (docs/performance.md#rnn). tests/nn/test_rnn.py proves it equal to
 # direction_reference: values, gradients, second derivatives.
@@ -741,7 +747,7 @@ class RNN(nn.Module):
                     f"(num_layers * num_directions, {'batch, ' if batched else ''}hidden_size) "
                     f"for input of shape {tuple(input.shape)}"
                 )
-            _check_dtype(hx, weights[0][0])
+            _check_dtype(hx, weights[0][0], "hx")
             h0 = hx if batched else hx.unsqueeze(1)
 
         layer_input = x

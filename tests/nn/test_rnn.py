@@ -132,6 +132,10 @@ def test_cell_errors() -> None:
         cell(torch.randn(2, 3, dtype=torch.float64))
     with pytest.raises(TypeError, match=r"floating-point"):
         cell(torch.ones(2, 3, dtype=torch.long))
+    with pytest.raises(TypeError, match=r"hx dtype torch.float64 does not match"):
+        cell(torch.randn(2, 3), torch.randn(2, 4, dtype=torch.float64))
+    with pytest.raises(TypeError, match=r"hx must have a floating-point dtype, got torch.int64"):
+        cell(torch.randn(2, 3), torch.zeros(2, 4, dtype=torch.long))
     with pytest.raises(ValueError, match=r"Unknown nonlinearity 'sigmoid'. Select from 'tanh' or"):
         dlref.nn.RNNCell(3, 4, nonlinearity="sigmoid")
 
@@ -355,8 +359,10 @@ def test_rnn_forward_errors() -> None:
         rnn(torch.randn(5, 2, 3), torch.randn(2, 4))
     with pytest.raises(TypeError, match=r"input dtype torch.float64 does not match"):
         rnn(torch.randn(5, 2, 3, dtype=torch.float64))
-    with pytest.raises(TypeError, match=r"input dtype torch.float64 does not match"):
+    with pytest.raises(TypeError, match=r"hx dtype torch.float64 does not match.*hx\.to"):
         rnn(torch.randn(5, 2, 3), torch.randn(2, 2, 4, dtype=torch.float64))
+    with pytest.raises(TypeError, match=r"hx must have a floating-point dtype, got torch.int64"):
+        rnn(torch.randn(5, 2, 3), torch.zeros(2, 2, 4, dtype=torch.long))
     packed = torch.nn.utils.rnn.pack_sequence([torch.randn(3, 3), torch.randn(2, 3)])
     with pytest.raises(TypeError, match=r"does not support PackedSequence"):
         rnn(packed)  # type: ignore[arg-type]
@@ -576,6 +582,15 @@ def test_rnn_module_equals_its_reference_form_and_torch_second_derivatives() -> 
     for model in (ours, theirs):
         for a, b in zip(derivatives(model), expected, strict=True):
             torch.testing.assert_close(a, b, **TOL64)
+
+
+def test_input_part_takes_both_biases_or_neither() -> None:
+    x, w, b = torch.randn(2, 3), torch.randn(4, 3), torch.randn(4)
+    with pytest.raises(ValueError, match=r"both biases or neither; bias_hh is None"):
+        rnn_module.input_part(x, w, b, None)  # b would have been dropped without a word
+    with pytest.raises(ValueError, match=r"both biases or neither; bias_ih is None"):
+        rnn_module.input_part(x, w, None, b)
+    torch.testing.assert_close(rnn_module.input_part(x, w, b, b), x @ w.T + 2 * b)
 
 
 def test_cell_is_the_step_of_the_input_part() -> None:
