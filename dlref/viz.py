@@ -71,7 +71,7 @@ def _cjk_font_path() -> Path:
 
     path = Path(font_pkg.__file__).with_name("NotoSansCJKtc-Regular.otf")
     if not path.is_file():
-        raise RuntimeError(f"CJK font file not found at {path}; reinstall the docs extra")
+        raise RuntimeError(f"CJK font file not found at {path}; reinstall it: {VIZ_EXTRA}")
     return path
 
 

@@ -70,7 +70,14 @@ REUSED = "reused"  # the user property a reused report carries, and its status
 
 
 def enabled(config: pytest.Config) -> bool:
-    return os.environ.get("DLREF_REUSE", "1") != "0" and not config.getoption("--no-reuse")
+    # HYPOTHESIS_PROFILE=explore draws new examples on every run: a stored pass says nothing
+    # about them (the key would be the same on the same sources), so nothing is reused.
+    explore = os.environ.get("HYPOTHESIS_PROFILE") == "explore"
+    return (
+        os.environ.get("DLREF_REUSE", "1") != "0"
+        and not config.getoption("--no-reuse")
+        and not explore
+    )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -16,8 +16,7 @@ def _is_private_module(module: str) -> bool:
 
 
 def _is_private_name(name: str) -> bool:
-    # A leading underscore, or LOG2_E (a helper constant for exp2 in place of exp, not an API).
-    return name.startswith("_") or name == "LOG2_E"
+    return name.startswith("_")
 
 
 def test_lesson_modules_import_no_private_name_from_another_lesson() -> None:

@@ -39,6 +39,7 @@ def repo(
     # These tests are about reuse itself: on, whatever the harness around them set
     # (make test-numerics runs with DLREF_REUSE=0).
     monkeypatch.setenv("DLREF_REUSE", "1")
+    monkeypatch.delenv("HYPOTHESIS_PROFILE", raising=False)  # explore turns reuse off
     pytester.makeconftest(CONFTEST)
     (pytester.path / "dlref").mkdir()
     (pytester.path / "dlref" / "__init__.py").write_text("VALUE = 1\n")
@@ -78,6 +79,19 @@ def test_an_unchanged_page_is_reused_and_says_so(repo: pytest.Pytester) -> None:
     assert _outcomes(again) == {"reused": 2}
     assert _runs(repo) == 2, "a reused page ran its code"
     again.stdout.fnmatch_lines(["*REUSED*", "*2 tests reused a stored pass*"])
+
+
+def test_hypothesis_explore_profile_reuses_nothing(
+    repo: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under HYPOTHESIS_PROFILE=explore every run draws new examples: a stored pass of the
+    same sources says nothing about them, so every test runs."""
+    _write_page(repo, "x = 2", "assert x == 2")
+    assert _outcomes(_run(repo)) == {"passed": 2}
+    monkeypatch.setenv("HYPOTHESIS_PROFILE", "explore")
+    for _ in range(2):  # the second explore run has the same key as the first
+        assert _outcomes(_run(repo)) == {"passed": 2}
+    assert _runs(repo) == 6
 
 
 def test_a_changed_page_runs_again(repo: pytest.Pytester) -> None:
