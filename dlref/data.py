@@ -7,8 +7,9 @@ libraries and CPUs: glibc, for one, picks variants that use FMA instructions on 
 have them. So the same seed gives the same data on every machine *up to the last bits*: with
 glibc 2.36 on such a CPU, turning those variants off (environment variable
 ``GLIBC_TUNABLES=glibc.cpu.hwcaps=-AVX2,-FMA``) changes 16 of the 40,000 coordinates of
-``make_moons(20000, noise=0.1, seed=0)``, each by 1.1e-16 at most (tests/test_data.py checks
-this bound). No page, benchmark or test needs bit-identical data.
+``make_moons(20000, noise=0.1, seed=0)``, each by 1.1e-16 at most; tests/test_data.py checks
+that every coordinate moves by at most two units in the last place of 1 (or of itself, if
+larger). No page, benchmark or test needs bit-identical data.
 
 * :func:`make_moons`: two interleaving half circles. bench/bench_autograd.py trains the scalar
   ``MLP`` of :mod:`dlref.autograd` on them to time one training step (结果见站点页面「性能」

@@ -17,7 +17,6 @@ docs/components/dropout.md。
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -214,6 +213,23 @@ class SeedSpread:
         return f"{self.median:.3g} (quartiles {self.q1:.3g} to {self.q3:.3g}, n={self.n})"
 
 
+def _real_number(x: object, position: int) -> float:
+    """One seed's number as a float: a real number (NumPy scalars and one-element tensors or
+    arrays too), never a bool, a string or a complex number."""
+    if isinstance(x, Tensor):
+        real = x.numel() == 1 and x.dtype != torch.bool and not x.is_complex()
+    else:  # bool and NumPy's bool_ would pass float(); str would parse
+        real = not isinstance(x, (bool, str, bytes)) and "bool" not in type(x).__name__
+    if real:
+        try:
+            return float(x)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            pass
+    raise TypeError(
+        f"values must be real numbers, got {x!r} ({type(x).__name__}) at position {position}"
+    )
+
+
 def seed_spread(values: Tensor | Sequence[float]) -> SeedSpread:
     r"""Median, quartiles and range of a number measured once per random seed.
 
@@ -267,12 +283,7 @@ def seed_spread(values: Tensor | Sequence[float]) -> SeedSpread:
         v = values.detach().to(device="cpu", dtype=torch.float64)
     else:
         items: Sequence[object] = values  # the annotation promises floats; check it
-        for i, x in enumerate(items):
-            if isinstance(x, bool) or not isinstance(x, (numbers.Real, Tensor)):
-                raise TypeError(
-                    f"values must be real numbers, got {x!r} ({type(x).__name__}) at position {i}"
-                )
-        v = torch.tensor([float(x) for x in values], dtype=torch.float64)
+        v = torch.tensor([_real_number(x, i) for i, x in enumerate(items)], dtype=torch.float64)
     if v.dim() != 1:
         raise ValueError(f"values must be 1-d (one number per seed); got shape {tuple(v.shape)}")
     if v.numel() == 0:

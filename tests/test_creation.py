@@ -39,8 +39,9 @@ _BITS = {
 def bits(x: torch.Tensor) -> torch.Tensor:
     """The bit patterns of ``x``: -0.0 and +0.0 differ here.
 
-    Every NaN is read as the same NaN: IEEE 754 leaves a NaN's sign unspecified, and torch itself
-    returns nan or -nan for an infinite or NaN end depending on ``steps``.
+    Every NaN is read as the same NaN: IEEE 754 leaves the sign of a NaN that an invalid
+    operation produces unspecified, and for an infinite or NaN end dlref's and torch's NaNs may
+    differ in it (dlref computes those points with the plain formula, torch with its kernel).
     A complex tensor is read as its (real, imaginary) pairs; an integer tensor is its own bits.
     """
     if x.is_complex():
@@ -213,6 +214,14 @@ def test_numpy_scalars_like_torch(start: Any, end: Any, steps: Any) -> None:
         assert_same(
             linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype)
         )
+
+
+def test_numpy_complex_scalar_keeps_its_imaginary_part() -> None:
+    """The one input where dlref departs from torch.linspace on purpose: torch drops the
+    imaginary part of a NumPy complex scalar (with a ComplexWarning); dlref keeps it."""
+    ours = linspace(np.complex64(1 + 2j), 3, 4)
+    assert ours.is_complex()
+    assert_same(ours, linspace(1 + 2j, 3, 4))  # as a Python complex
 
 
 @pytest.mark.parametrize(

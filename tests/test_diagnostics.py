@@ -150,6 +150,14 @@ def test_spread_example_and_claims() -> None:
     assert "0.3" in str(s) and "n=5" in str(s)
 
 
+def test_spread_takes_numpy_numbers_and_one_element_tensors() -> None:
+    import numpy as np
+
+    values = [np.float32(0.5), np.float64(1.5), np.int64(2), np.array(3.0), torch.tensor(4.0), 5]
+    s = seed_spread(values)  # type: ignore[arg-type]
+    assert (s.low, s.median, s.high, s.n) == (0.5, 2.5, 5.0, 6)
+
+
 def test_spread_ignores_gradients_and_non_contiguous() -> None:
     v = torch.tensor([[1.0, 3.0], [2.0, 4.0]], requires_grad=True)
     column = v.t()[0]  # [1.0, 2.0], every second element of v: a non-contiguous view
@@ -170,6 +178,9 @@ def test_spread_ignores_gradients_and_non_contiguous() -> None:
         (torch.tensor([1j, 2j]), TypeError, "real numbers"),
         ([0.1, True], TypeError, r"real numbers, got True \(bool\) at position 1"),
         (["0.1", "0.2"], TypeError, r"got '0\.1' \(str\) at position 0"),
+        ([torch.tensor(True), 2.0], TypeError, r"real numbers, got tensor\(True\).*position 0"),
+        ([2.0, torch.tensor(1 + 1j)], TypeError, r"real numbers, got tensor\(1\.\+1\.j\).*1"),
+        ([1.0, 2j], TypeError, r"real numbers, got 2j \(complex\) at position 1"),
     ],
 )
 def test_spread_errors(values: object, error: type[Exception], match: str) -> None:

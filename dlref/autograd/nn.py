@@ -10,12 +10,21 @@ each lists its ``parameters`` and can ``zero_grad`` them.
 from __future__ import annotations
 
 import math
+import operator
 import random
 from collections.abc import Sequence
 
 from dlref.autograd.engine import Number, Value
 
-__all__ = ["MLP", "Layer", "Module", "Neuron"]
+
+def _is_positive_int(k: object) -> bool:
+    """An integer >= 1: an int or a NumPy integer, not a bool (True is an int in Python)."""
+    if isinstance(k, bool):
+        return False
+    try:
+        return operator.index(k) >= 1  # type: ignore[arg-type]  # int, np.int64, ...; not 2.0
+    except TypeError:
+        return False
 
 
 class Module:
@@ -168,8 +177,8 @@ class MLP(Module):
 
     def __init__(self, nin: int, nouts: Sequence[int], *, seed: int = 0) -> None:
         widths = nouts if isinstance(nouts, Sequence) else []  # MLP(2, 8) too: a clear error
-        if not widths or not all(isinstance(k, int) and k >= 1 for k in widths):
-            raise ValueError(f"nouts must be a non-empty list of positive ints, got {nouts!r}")
+        if not widths or not all(_is_positive_int(k) for k in widths):
+            raise ValueError(f"nouts must be a non-empty sequence of positive ints, got {nouts!r}")
         rng = random.Random(seed)
         sizes = [nin, *nouts]
         last = len(nouts) - 1

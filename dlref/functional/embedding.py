@@ -54,8 +54,10 @@ def _renorm_(weight: Tensor, indices: Tensor, max_norm: float, norm_type: float)
         too_long = norms > max_norm
         rows, norms = rows[too_long], norms[too_long]
         # In float64, as PyTorch computes it (it reads each norm out as a double): in float32
-        # the + 1e-7 and the division would round differently and change the last bit.
-        scale = max_norm / (norms.double() + 1e-7)
+        # the + 1e-7 and the division would round differently and change the last bit. A
+        # tensor for max_norm, so that this is one correctly rounded division, as in PyTorch
+        # (a Python number over a tensor is computed as number * reciprocal: two roundings).
+        scale = torch.tensor(max_norm, dtype=torch.float64) / (norms.double() + 1e-7)
         weight[rows] = weight[rows] * scale.unsqueeze(1).to(weight.dtype)
 
 

@@ -369,7 +369,8 @@ def mape(input: Tensor, target: Tensor, reduction: str = "mean", eps: float = MA
     target with zero error gives 0. In float16 the default $\varepsilon$ would round to 0,
     so the guard is never smaller than the dtype's smallest normal number
     (``torch.finfo(dtype).tiny``, $6.1 \times 10^{-5}$ in float16); in float32, bfloat16 and
-    float64 that changes nothing.
+    float64 that changes nothing. Even so, $|\hat y_i| / 6.1 \times 10^{-5}$ exceeds float16's
+    largest number (65504) once $|\hat y_i| \ge 4$: there a zero target gives $\infty$.
 
     Parameters
     ----------

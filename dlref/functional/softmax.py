@@ -330,7 +330,9 @@ def logsumexp(input: Tensor, dim: int | Sequence[int], keepdim: bool = False) ->
     IndexError
         If a dimension in ``dim`` is out of range.
     ValueError
-        If ``dim`` is an empty sequence (as PyTorch, which raises too).
+        If ``dim`` is empty and ``keepdim=False`` on a tensor with dimensions (PyTorch fails
+        there too; with ``keepdim=True`` an empty ``dim`` reduces every dimension, as in
+        PyTorch).
 
     Notes
     -----
@@ -361,8 +363,14 @@ def logsumexp(input: Tensor, dim: int | Sequence[int], keepdim: bool = False) ->
     if not input.is_floating_point() and not input.is_complex():
         input = input.to(torch.get_default_dtype())  # integers give a float result, as in torch
     dims = [dim] if isinstance(dim, int) else list(dim)
-    if not dims:  # torch.logsumexp fails here too; amax and sum would reduce every dimension
-        raise ValueError("logsumexp: dim is empty; name the dimension(s) to reduce")
+    if not dims and not keepdim and input.dim() > 0:
+        # An empty dim reduces every dimension (amax, sum), but squeeze(()) would remove none:
+        # the result would keep them. PyTorch fails here too; with keepdim=True, or on a 0-d
+        # tensor, both reduce everything and agree.
+        raise ValueError(
+            "logsumexp: dim is empty with keepdim=False; name the dimension(s) to reduce "
+            "(keepdim=True with an empty dim reduces all of them, as in PyTorch)"
+        )
     rank = max(input.dim(), 1)
     for d in dims:
         if not -rank <= d < rank:

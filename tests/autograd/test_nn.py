@@ -94,8 +94,15 @@ def test_errors() -> None:
         Layer(2, 0)
 
 
-@pytest.mark.parametrize("nouts", [[], [0, 1], [4, 0], [3, -1], [2.0, 1], (), 8])
+@pytest.mark.parametrize("nouts", [[], [0, 1], [4, 0], [3, -1], [2.0, 1], (), 8, [True]])
 def test_mlp_needs_positive_widths(nouts: object) -> None:
     """Not a network without parameters, nor an error that blames the next layer."""
-    with pytest.raises(ValueError, match=r"nouts must be a non-empty list of positive ints, got"):
+    with pytest.raises(ValueError, match=r"nouts must be a non-empty sequence of positive ints"):
         MLP(2, nouts)  # type: ignore[arg-type]
+
+
+def test_mlp_takes_numpy_integer_widths() -> None:
+    import numpy as np
+
+    model = MLP(2, [np.int64(3), 1])  # type: ignore[list-item]
+    assert [len(layer.neurons) for layer in model.layers] == [3, 1]

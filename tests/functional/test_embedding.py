@@ -142,12 +142,13 @@ def test_errors() -> None:
         F.embedding(torch.tensor([1]), [[1.0, 2.0]])  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32, torch.float16, torch.bfloat16])
 @pytest.mark.parametrize("norm_type", [2.0, 1.0, 3.5])
-def test_max_norm_float32_rows_equal_torchs_to_the_last_bit(norm_type: float) -> None:
-    """The scale m / (norm + 1e-7) is computed in float64, as PyTorch does: in float32 the
-    rescaled rows differed from PyTorch's in the last bit."""
+def test_max_norm_rows_equal_torchs_to_the_last_bit(norm_type: float, dtype: torch.dtype) -> None:
+    """The scale m / (norm + 1e-7) is one float64 division, as PyTorch computes it: in float32
+    (or as m times a reciprocal) the rescaled rows differed from PyTorch's in the last bit."""
     torch.manual_seed(0)
-    weight = torch.randn(1000, 8) * 2
+    weight = (torch.randn(1000, 8) * 2).to(dtype)
     idx = torch.randint(0, 1000, (500,))
     ours, theirs = weight.clone(), weight.clone()
     F.embedding(idx, ours, max_norm=1.5, norm_type=norm_type)

@@ -223,11 +223,17 @@ def test_logsumexp_errors() -> None:
         F.logsumexp(1.0, 0)  # type: ignore[arg-type]
     with pytest.raises(IndexError, match=r"logsumexp: dim 3 is out of range .* \(2, 3\)"):
         F.logsumexp(torch.randn(2, 3), (0, 3))
+    x = torch.randn(2, 3, dtype=torch.float64)
     for empty in ((), []):  # amax and sum would reduce everything, squeeze nothing: refused
-        with pytest.raises(ValueError, match=r"logsumexp: dim is empty"):
-            F.logsumexp(torch.randn(2, 3), empty)
+        with pytest.raises(ValueError, match=r"logsumexp: dim is empty with keepdim=False"):
+            F.logsumexp(x, empty)
         with pytest.raises(RuntimeError):
-            torch.logsumexp(torch.randn(2, 3), empty)  # PyTorch refuses it too
+            torch.logsumexp(x, empty)  # PyTorch refuses it too
+        # keepdim=True, or a 0-d tensor: every dimension is reduced, as in PyTorch
+        for z, keepdim in ((x, True), (x[0, 0], False), (x[0, 0], True)):
+            ours, theirs = F.logsumexp(z, empty, keepdim), torch.logsumexp(z, empty, keepdim)
+            assert ours.shape == theirs.shape
+            torch.testing.assert_close(ours, theirs)
 
 
 # ---- properties over random shapes --------------------------------------------------------
