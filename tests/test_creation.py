@@ -58,6 +58,11 @@ def assert_same(a: torch.Tensor, b: torch.Tensor) -> None:
     assert torch.equal(bits(a), bits(b)), f"{a.tolist()} != {b.tolist()} bit for bit"
 
 
+def assert_like_torch(*args: Any, **kwargs: Any) -> None:
+    """dlref.linspace and torch.linspace, called with the same arguments, agree bit for bit."""
+    assert_same(linspace(*args, **kwargs), torch.linspace(*args, **kwargs))
+
+
 def test_exported_at_top_level() -> None:
     assert dlref.linspace is linspace
     assert "linspace" in dlref.__all__
@@ -71,9 +76,7 @@ def test_exported_at_top_level() -> None:
 def test_floating_values_are_bitwise_equal(
     start: float, end: float, steps: int, dtype: torch.dtype | None
 ) -> None:
-    assert_same(
-        linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype)
-    )
+    assert_like_torch(start, end, steps, dtype=dtype)
 
 
 @pytest.mark.parametrize("dtype", INT_DTYPES)
@@ -86,13 +89,11 @@ def test_integer_dtypes_truncate_like_torch(
 ) -> None:
     if dtype == torch.uint8 and min(start, end) < 0:
         start, end = abs(start), abs(end)
-    assert_same(
-        linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype)
-    )
+    assert_like_torch(start, end, steps, dtype=dtype)
 
 
 def test_unsigned_wraps_negative_start_like_torch() -> None:
-    assert_same(linspace(-1, 5, 3, dtype=torch.uint8), torch.linspace(-1, 5, 3, dtype=torch.uint8))
+    assert_like_torch(-1, 5, 3, dtype=torch.uint8)
 
 
 def test_both_ends_are_exact() -> None:
@@ -102,8 +103,8 @@ def test_both_ends_are_exact() -> None:
 
 
 def test_zero_and_one_steps() -> None:
-    assert_same(linspace(3, 1, 0), torch.linspace(3, 1, 0))
-    assert_same(linspace(3, 1, 1), torch.linspace(3, 1, 1))
+    assert_like_torch(3, 1, 0)
+    assert_like_torch(3, 1, 1)
     assert linspace(3, 1, 1).tolist() == [3.0]
     assert linspace(3, 1, 0).shape == (0,)
 
@@ -117,16 +118,14 @@ def test_decreasing_range() -> None:
 def test_zero_dim_tensor_endpoints() -> None:
     start = torch.tensor(-2.5, dtype=torch.float64)
     end = torch.tensor(4)
-    assert_same(linspace(start, end, 9), torch.linspace(start, end, 9))
+    assert_like_torch(start, end, 9)
 
 
 def test_infinite_and_nan_endpoints_match() -> None:
     for start, end in [(0, float("inf")), (0, float("nan")), (-3e38, 3e38)]:
-        assert_same(linspace(start, end, 5), torch.linspace(start, end, 5))
+        assert_like_torch(start, end, 5)
     big = (-1.7e308, 1.7e308)
-    assert_same(
-        linspace(*big, 5, dtype=torch.float64), torch.linspace(*big, 5, dtype=torch.float64)
-    )
+    assert_like_torch(*big, 5, dtype=torch.float64)
 
 
 @pytest.mark.parametrize("dtype", [*FLOAT_DTYPES, torch.complex64, torch.complex128])
@@ -143,27 +142,15 @@ def test_infinite_and_nan_endpoints_match() -> None:
 )
 def test_signed_zeros_are_kept(start: float, end: float, steps: int, dtype: torch.dtype) -> None:
     """-0.0 stays -0.0 where torch keeps it (the emulated FMA once added +0.0 to it)."""
-    if dtype.is_complex:
-        start_c, end_c = complex(start, end), complex(end, start)
-        assert_same(
-            linspace(start_c, end_c, steps, dtype=dtype),
-            torch.linspace(start_c, end_c, steps, dtype=dtype),
-        )
-    else:
-        assert_same(
-            linspace(start, end, steps, dtype=dtype),
-            torch.linspace(start, end, steps, dtype=dtype),
-        )
+    ends = (complex(start, end), complex(end, start)) if dtype.is_complex else (start, end)
+    assert_like_torch(*ends, steps, dtype=dtype)
 
 
 def test_complex_values_are_bitwise_equal() -> None:
     for dtype in (torch.complex64, torch.complex128):
-        assert_same(
-            linspace(1 + 2j, -3.3 + 0.1j, 77, dtype=dtype),
-            torch.linspace(1 + 2j, -3.3 + 0.1j, 77, dtype=dtype),
-        )
+        assert_like_torch(1 + 2j, -3.3 + 0.1j, 77, dtype=dtype)
     assert linspace(0, 1 + 1j, 3).dtype == torch.linspace(0, 1 + 1j, 3).dtype
-    assert_same(linspace(0, 1 + 1j, 3), torch.linspace(0, 1 + 1j, 3))
+    assert_like_torch(0, 1 + 1j, 3)
 
 
 def test_out_argument() -> None:
@@ -211,9 +198,7 @@ def test_requires_grad_complex_like_torch() -> None:
 )
 def test_numpy_scalars_like_torch(start: Any, end: Any, steps: Any) -> None:
     for dtype in (None, torch.float64, torch.int32):
-        assert_same(
-            linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype)
-        )
+        assert_like_torch(start, end, steps, dtype=dtype)
 
 
 def test_numpy_complex_scalar_keeps_its_imaginary_part() -> None:
@@ -238,14 +223,14 @@ def test_python_ints_up_to_2_to_the_64_like_torch(
     start: int, end: int, dtype: torch.dtype | None
 ) -> None:
     """torch reads a Python int from 2**63 to 2**64 - 1 as uint64."""
-    assert_same(linspace(start, end, 3, dtype=dtype), torch.linspace(start, end, 3, dtype=dtype))
+    assert_like_torch(start, end, 3, dtype=dtype)
 
 
 def test_default_dtype_is_followed() -> None:
     previous = torch.get_default_dtype()
     try:
         torch.set_default_dtype(torch.float64)
-        assert_same(linspace(0, 1, 7), torch.linspace(0, 1, 7))
+        assert_like_torch(0, 1, 7)
     finally:
         torch.set_default_dtype(previous)
 
@@ -260,9 +245,7 @@ def test_default_dtype_is_followed() -> None:
 def test_property_bitwise_equal_float(
     start: float, end: float, steps: int, dtype: torch.dtype
 ) -> None:
-    assert_same(
-        linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype)
-    )
+    assert_like_torch(start, end, steps, dtype=dtype)
 
 
 @settings(max_examples=100, deadline=None)
@@ -278,9 +261,7 @@ def test_property_bitwise_equal_any_magnitude(
     """Tiny, huge and subnormal endpoints: the emulated FMA must still round exactly once."""
     limit = torch.finfo(dtype).max
     assume(abs(start) <= limit and abs(end) <= limit)
-    assert_same(
-        linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype)
-    )
+    assert_like_torch(start, end, steps, dtype=dtype)
 
 
 @settings(max_examples=60, deadline=None)
@@ -293,9 +274,7 @@ def test_property_bitwise_equal_any_magnitude(
 def test_property_bitwise_equal_half(
     start: float, end: float, steps: int, dtype: torch.dtype
 ) -> None:
-    assert_same(
-        linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype)
-    )
+    assert_like_torch(start, end, steps, dtype=dtype)
 
 
 @settings(max_examples=100, deadline=None)
@@ -309,9 +288,7 @@ def test_property_bitwise_equal_complex(
     start: complex, end: complex, steps: int, dtype: torch.dtype
 ) -> None:
     """Complex values too: torch computes the real and imaginary parts separately."""
-    assert_same(
-        linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype)
-    )
+    assert_like_torch(start, end, steps, dtype=dtype)
 
 
 @settings(max_examples=80, deadline=None)
@@ -324,9 +301,7 @@ def test_property_bitwise_equal_complex(
 def test_property_bitwise_equal_integer(
     start: float, end: float, steps: int, dtype: torch.dtype
 ) -> None:
-    assert_same(
-        linspace(start, end, steps, dtype=dtype), torch.linspace(start, end, steps, dtype=dtype)
-    )
+    assert_like_torch(start, end, steps, dtype=dtype)
 
 
 # ---- the two roundings, each checked without torch.linspace ------------------------------------
