@@ -176,6 +176,7 @@ lint: env
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/actionlint
+	$(BIN)/python tools/lint_prose.py
 
 format: env
 	$(BIN)/ruff format .
