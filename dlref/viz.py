@@ -37,6 +37,7 @@ import inspect
 import io
 import logging
 import re
+import sys
 import textwrap
 import warnings
 from functools import cache
@@ -75,6 +76,12 @@ def _cjk_font_path() -> Path:
     return path
 
 
+def _in_ipython() -> bool:
+    """Whether an IPython shell (a Jupyter kernel, say) runs this code."""
+    ipython = sys.modules.get("IPython")
+    return ipython is not None and ipython.get_ipython() is not None
+
+
 @cache
 def setup() -> None:
     """Configure matplotlib once for the site's figures (idempotent; run on import).
@@ -87,7 +94,11 @@ def setup() -> None:
     mpl = _require("matplotlib")
     font_manager = _require("matplotlib.font_manager")
 
-    mpl.use("svg")
+    if not _in_ipython():
+        # Nothing is shown on a screen: the figures are SVG text. In a Jupyter kernel (a
+        # page's notebook) the kernel's own backend stays, so that a reader's plt.show()
+        # still shows a figure; figure_html closes its figure, so it is not shown twice.
+        mpl.use("svg")
     font_manager.fontManager.addfont(str(_cjk_font_path()))
     # Measure with exactly the fonts that ship with the Python packages: a system copy of the
     # same family (Debian's fonts-noto-cjk, fonts-dejavu) has other metrics, and would make the

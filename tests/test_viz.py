@@ -172,3 +172,23 @@ print("ok")
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_a_jupyter_kernel_keeps_its_backend_and_a_script_gets_svg() -> None:
+    """In a page's notebook a reader's plt.show() must still show a figure: importing dlref.viz
+    leaves an IPython shell's backend alone. Outside one (the site build) it selects svg."""
+    code = """
+import matplotlib
+matplotlib.use("agg")  # stands in for the kernel's inline backend
+{shell}
+import dlref.viz
+print(matplotlib.get_backend())
+"""
+    shell = (
+        "from IPython.core.interactiveshell import InteractiveShell; InteractiveShell.instance()"
+    )
+    in_kernel, in_script = _run(code.format(shell=shell)), _run(code.format(shell=""))
+    assert in_kernel.returncode == 0 and in_script.returncode == 0, (
+        in_kernel.stderr + in_script.stderr
+    )
+    assert (in_kernel.stdout.strip(), in_script.stdout.strip()) == ("agg", "svg")
