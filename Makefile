@@ -37,8 +37,8 @@ help:
 # ---- environment ---------------------------------------------------------------------------
 # One stamp file: re-running a target on a ready environment installs nothing.
 $(STAMP): pyproject.toml constraints.txt
-	@test -n "$(PYTHON)" || { echo "需要 Python 3.11（python3.11 或 python3）"; exit 1; }
-	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "dlref 需要 Python 3.11，当前是 " + sys.version'
+	@test -n "$(PYTHON)" || { echo "本仓库的环境（constraints.txt 固定的版本）需要 Python 3.11（python3.11 或 python3）；只安装 dlref 包见 README"; exit 1; }
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "本仓库的环境（constraints.txt）需要 Python 3.11，当前是 " + sys.version'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[docs,test]"
@@ -202,6 +202,6 @@ lock:
 
 clean:
 	rm -rf $(VENV) site site-offline site-offline.zip build/site-hosted build/site-again \
-	  build/site-cached build/exec-cache build/exec-stats build/test-reuse \
+	  build/site-cached build/exec-cache build/exec-stats build/test-reuse build/numerics \
 	  test-artifacts node_modules docs/assets/vendor \
 	  .pytest_cache .mypy_cache .ruff_cache

@@ -173,6 +173,8 @@ def main() -> None:
     targets = [p for p in pages(args.site) if p.path != "404.html"]
     if args.page:
         targets = [p for p in targets if p.path in args.page or p.url_path in args.page]
+        if not targets:
+            parser.error(f"no page of {args.site} matches --page {' '.join(args.page)}")
     results: dict[str, Any] = {}
     with serve(args.site) as base, tempfile.TemporaryDirectory(prefix="dlref-lh-") as tmp:
         total = max(1, args.runs)

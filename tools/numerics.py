@@ -106,8 +106,13 @@ def main() -> int:
     native = _capability({})
     matrix = environments(native)
     if args.only:
+        unknown = sorted(set(args.only) - {e.name for e in matrix})
+        if unknown:
+            names = ", ".join(e.name for e in matrix)
+            parser.error(f"no environment {', '.join(unknown)} here (this machine has {names})")
         matrix = [e for e in matrix if e.name in args.only]
-    print(f"native: torch's {native} kernels, OMP_NUM_THREADS=1 (make test)")
+    threads = os.environ.get("OMP_NUM_THREADS", "unset")
+    print(f"native: torch's {native} kernels, OMP_NUM_THREADS={threads} (make test sets 1)")
     for e in matrix:
         settings = " ".join(f"{k}={v}" for k, v in e.variables.items())
         print(f"{e.name}: {settings} ({e.why})")
