@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from markdown_exec._internal.formatters.base import ExecutionError
 
+from tools import exec_cache
 from tools.exec_cache import ExecCache, fingerprint
 
 Page = list[tuple[str, str]]  # (code, session)
@@ -232,3 +233,22 @@ def test_entries_unused_for_two_weeks_are_pruned(repo: Path, tmp_path: Path) -> 
         os.utime(path, (old, old))
     assert prune(tmp_path / "cache") == 2
     assert sorted((tmp_path / "cache" / "blocks").glob("*/*.json")) == entries[2:]
+
+
+def test_a_rebuild_after_a_dlref_edit_imports_the_edited_dlref(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """make serve: the second install in one process, after dlref's sources changed, drops the
+    imported dlref modules (and only those), so no block runs the old code."""
+    import sys
+    import types
+
+    monkeypatch.setattr(exec_cache, "_IMPORTED", {})
+    for name in ("dlref", "dlref.functional", "dlrefx"):
+        monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
+    exec_cache.forget_edited_dlref("digest-1")  # the first build: nothing to forget
+    exec_cache.forget_edited_dlref("digest-1")  # a prose edit: dlref unchanged
+    assert {"dlref", "dlref.functional", "dlrefx"} <= set(sys.modules)
+    exec_cache.forget_edited_dlref("digest-2")  # dlref edited
+    assert "dlref" not in sys.modules and "dlref.functional" not in sys.modules
+    assert "dlrefx" in sys.modules

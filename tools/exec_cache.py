@@ -406,6 +406,19 @@ def reset_global_state() -> None:
 
 # -- markdown-exec -------------------------------------------------------------------------------
 _ORIGINAL: list[Runner] = []
+_IMPORTED: dict[str, str] = {}  # "dlref": the digest of the dlref sources this process runs
+
+
+def forget_edited_dlref(digest: str) -> None:
+    """Under ``make serve`` one process builds again after every edit, with dlref still
+    imported. When dlref's sources changed since this process first installed the cache,
+    the blocks would run the old code and store its output under the new key, where a later
+    ``make site`` would take it. So the stale dlref modules are dropped here, and the blocks
+    import the edited ones."""
+    if _IMPORTED.setdefault("dlref", digest) != digest:
+        for name in [n for n in sys.modules if n == "dlref" or n.startswith("dlref.")]:
+            del sys.modules[name]
+        _IMPORTED["dlref"] = digest
 
 
 def install(cache_dir: Path | None = None) -> ExecCache:
@@ -417,6 +430,7 @@ def install(cache_dir: Path | None = None) -> ExecCache:
         _ORIGINAL.append(python._run_python)
     directory = cache_dir or cache_directory()
     cache = ExecCache(_ORIGINAL[0], directory)
+    forget_edited_dlref(cache.facts["dlref"])
     python._run_python = cache
     pycon._run_python = cache  # the pycon formatter imported it by name
     return cache
