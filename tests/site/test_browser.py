@@ -192,10 +192,10 @@ def check_page(tab: Tab, url: str, mode: Mode) -> tuple[list[str], dict[str, Any
     problems += [f"image did not load: {s}" for s in state["brokenImages"]]
     if mode.dark and state["scheme"] != "slate":
         problems.append(f"dark colour scheme not applied (scheme={state['scheme']})")
-    if mode.mobile and state["scrollWidth"] > state["innerWidth"] + 1:
-        problems.append(
-            f"page is {state['scrollWidth']} px wide on a {state['innerWidth']} px phone"
-        )
+    # Against the phone's own width: a mobile browser widens the layout viewport (innerWidth)
+    # to a page that is too wide, and zooms the whole page out, so innerWidth grows with it.
+    if mode.mobile and state["scrollWidth"] > mode.width + 1:
+        problems.append(f"page is {state['scrollWidth']} px wide on a {mode.width} px phone")
     return problems, state
 
 
