@@ -138,7 +138,6 @@ AXE_OPTIONS = {
 }  # fmt: skip
 
 
-
 def axe_violations(tab: Tab) -> list[str]:
     """Accessibility violations axe-core finds on the page as it is shown."""
     tab.page.add_script_tag(path=str(AXE))

@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 from xml.etree import ElementTree
 
-import material
 import jinja2
+import material
 import pytest
 
 from tools import as_shipped, minify_js
@@ -79,6 +79,18 @@ def test_formulas_are_typeset_with_their_tex_kept(caplog: pytest.LogCaptureFixtu
         assert out.count("<math") == 3 and out.count('<math display="block"') == 1
         assert "<mfrac><mn>1</mn><mn>2</mn></mfrac>" in out
         assert '<annotation encoding="application/x-tex">a &lt; b^2</annotation>' in out
+        # An inline formula and the punctuation after it stay on one line (no line starts
+        # with "，"); a formula followed by anything else, or a display formula, is left alone.
+        html = (
+            '<p>设 <span class="arithmatex">\\(x\\)</span>，且 '
+            '<span class="arithmatex">\\(y\\)</span> 与<div class="arithmatex">\\[z\\]</div>。</p>'
+        )
+        out, count = mathml.typeset(html, "page.md")
+        assert count == 3 and out.count('<span class="dlref-nobr">') == 1
+        assert re.search(
+            r'<span class="dlref-nobr"><span class="arithmatex"><math>.*?</math></span>，</span>且',
+            out,
+        )
         with caplog.at_level(logging.ERROR):
             bad = '<span class="arithmatex">\\(\\frac{1}\\)</span>'
             out, count = mathml.typeset(bad, "page.md")
@@ -215,7 +227,9 @@ def test_a_figure_drawn_in_a_tab_is_not_left_inside_a_paragraph() -> None:
     import markdown
 
     figures = load_hook("figures")
-    figure = '<figure class="dlref-figure"><svg role="img"></svg><figcaption>图注</figcaption></figure>'
+    figure = (
+        '<figure class="dlref-figure"><svg role="img"></svg><figcaption>图注</figcaption></figure>'
+    )
     # What markdown-exec does: a placeholder line indented under the tab, replaced afterwards.
     placeholder = '<div class="0d5e"></div>'
     tabs = f'=== "图"\n\n    {placeholder}\n\n=== "画图代码"\n\n    代码\n'

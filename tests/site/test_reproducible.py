@@ -6,10 +6,11 @@ The site under test is compared file by file with a second clean build of the sa
 caches (a fresh folder for jieba's dictionary cache, a fresh matplotlib config/cache folder and
 an empty block cache: every block runs). `make test` runs the two builds at the same time, one
 per core; while nothing the clean build depends on changed, it keeps the last one instead of
-building it again, and says so (tools/build_sites.py). On a fresh clone (CI) the block cache is empty, so the site under test ran every block
-too; on a developer's machine its outputs come from the cache, and each of them was computed by
-an earlier build that ran the block. Dates come from SOURCE_DATE_EPOCH (the Makefile's value),
-the figures' SVG ids from their captions; nothing else may differ.
+building it again, and says so (tools/build_sites.py). On a fresh clone (CI) the block cache is
+empty, so the site under test ran every block too; on a developer's machine its outputs come
+from the cache, and each of them was computed by an earlier build that ran the block. Dates
+come from SOURCE_DATE_EPOCH (the Makefile's value), the figures' SVG ids from their captions;
+nothing else may differ.
 
 ``cached_build`` is the site built once more right after it, every block from the cache
 (``tools/build_sites.py --cached``, or built here).

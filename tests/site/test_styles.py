@@ -264,10 +264,12 @@ def test_tables_are_wrapped_at_build_time_as_material_wraps_them(
         tables += wrapped
     assert tables > 100
     # Each class-less table, and only those, in the two boxes; a table in a table on its own.
-    cell = '<table class="highlighttable"><tr><td><table><tr><td>1</td></tr></table></td></tr></table>'
+    cell = (
+        '<table class="highlighttable"><tr><td><table><tr><td>1</td></tr></table></td></tr></table>'
+    )
     html = f"<nav><table></table></nav><article><table><tr><td>{cell}</td></tr></table></article>"
     boxes, end = styles.SCROLL_BOXES, "</div></div>"
-    inner = f"{boxes}<table class=\"dlref-table\"><tr><td>1</td></tr></table>{end}"
+    inner = f'{boxes}<table class="dlref-table"><tr><td>1</td></tr></table>{end}'
     assert styles.wrap_tables(html) == (
         "<nav><table></table></nav><article>"
         f'{boxes}<table class="dlref-table"><tr><td><table class="highlighttable"><tr><td>'
