@@ -160,6 +160,10 @@ class _Collect(logging.Handler):
 
 
 _MISSING_GLYPH = re.compile(r"Glyph .* missing from", re.DOTALL)
+# A math symbol the configured fonts lack falls back to Computer Modern ("mathtext.fallback").
+# Those TeX fonts keep symbols at the codes of other characters (cmsy10 has ⊤ at ">"), and the
+# SVG keeps text as text, drawn in the reader's fonts: the reader would see ">" for ⊤.
+_TEX_ENCODED_FONT = re.compile(r"font[^;\"]*?\b(cmsy10|cmex10|cmmi10)\b[^>]*>([^<]*)<")
 
 
 def figure_html(fig: Any, *, alt: str, caption: str) -> str:
@@ -184,7 +188,8 @@ def figure_html(fig: Any, *, alt: str, caption: str) -> str:
     ValueError
         If ``alt`` or ``caption`` is empty.
     RuntimeError
-        If a label uses a character that no installed font can draw.
+        If a label uses a character that no installed font can draw, or a math symbol that only
+        the TeX fallback fonts have (their SVG text would be another character).
     ImportError
         If matplotlib or the CJK font package is not installed (``pip install "dlref[viz]"``).
 
@@ -228,6 +233,13 @@ def figure_html(fig: Any, *, alt: str, caption: str) -> str:
             raise RuntimeError(f"figure {caption!r}: {w.message}")
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     svg = buf.getvalue()
+    fallback = _TEX_ENCODED_FONT.search(svg)
+    if fallback:
+        raise RuntimeError(
+            f"figure {caption!r}: a math symbol fell back to the TeX font {fallback[1]}, which "
+            f"stores it as {html.unescape(fallback[2])!r}, and a reader's browser would draw that "
+            "character; use a symbol DejaVu Sans has (a transpose: ^{\\mathsf{T}})"
+        )
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype: inline SVG needs neither
     # matplotlib names its groups figure_1, axes_1, line2d_1, ... in every figure: inline, two
     # figures on one page would repeat those ids. Keep only the ids something refers to (the

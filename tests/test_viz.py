@@ -192,3 +192,16 @@ print(matplotlib.get_backend())
         in_kernel.stderr + in_script.stderr
     )
     assert (in_kernel.stdout.strip(), in_script.stdout.strip()) == ("agg", "svg")
+
+
+def test_a_symbol_only_the_tex_fallback_font_has_is_an_error() -> None:
+    """cmsy10 keeps ⊤ at the code of ">": in the SVG's text a reader would see W^>."""
+    fig, ax = plt.subplots()
+    ax.set_title(r"$W_{ih}^\top$")
+    with pytest.raises(
+        RuntimeError, match=r"fell back to the TeX font cmsy10, which stores it as '>'"
+    ):
+        figure_html(fig, alt="a", caption="b")
+    fig, ax = plt.subplots()
+    ax.set_title(r"$W_{ih}^{\mathsf{T}}$")  # the transpose in DejaVu Sans
+    assert "cmsy10" not in figure_html(fig, alt="a", caption="b")
