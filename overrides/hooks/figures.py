@@ -9,7 +9,8 @@ in its DOM size and in the blocking time of the pages with figures). After the p
 index anyway), each such SVG is written to ``assets/figures/<hash of its content>.svg`` in the
 site and replaced by an ``<img>`` with the same text as ``alt``, the figure's size (no layout
 shift when it arrives) and ``loading="lazy"``: a figure further down the page is fetched when
-the reader scrolls near it.
+the reader scrolls near it. The image links to its file, so a phone reader can open the figure
+alone and zoom in.
 
 The file is the same SVG made smaller by SVGO with settings that keep every coordinate
 (tools/optimize_svg.py: about a fifth fewer bytes, the same pixels), so the figure looks the
@@ -135,9 +136,11 @@ def externalise(
         if width and height:
             size = f' width="{width}" height="{height}"'
         src = get_relative_url(name, page_url)
+        # The image links to its file: on a phone the figure is a column wide, and a reader
+        # who taps it gets the SVG on its own, to zoom into its small print.
         images[m.start()] = (
-            f'{m.group(1)}<img src="{src}" alt="{html.escape(alt)}"{size}'
-            ' loading="lazy" decoding="async">'
+            f'{m.group(1)}<a href="{src}"><img src="{src}" alt="{html.escape(alt)}"{size}'
+            ' loading="lazy" decoding="async"></a>'
         )
     return FIGURE.sub(lambda m: images.get(m.start(), m.group(0)), output), len(images)
 

@@ -204,8 +204,9 @@ def test_figures_become_lazily_loaded_svg_files(tmp_path: Path) -> None:
     files = list((tmp_path / "assets" / "figures").glob("*.svg"))
     assert len(files) == 1
     assert out == (
-        f'<figure class="dlref-figure"><img src="../../assets/figures/{files[0].name}" '
-        'alt="一条 &quot;直线&quot;" width="40" height="20" loading="lazy" decoding="async">'
+        f'<figure class="dlref-figure"><a href="../../assets/figures/{files[0].name}">'
+        f'<img src="../../assets/figures/{files[0].name}" '
+        'alt="一条 &quot;直线&quot;" width="40" height="20" loading="lazy" decoding="async"></a>'
         "<figcaption>图注</figcaption></figure>"
     )
     drawn = ElementTree.parse(files[0]).getroot()  # well-formed XML: the mark is gone
