@@ -22,13 +22,20 @@ import json
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tools.exec_cache import DEFAULT_DIR, fingerprint, touch
-from tools.notebooks import INSTALL_FROM_REPO, is_lesson, jupytext_markdown, page_notebook
+from tools.notebooks import (
+    FONT_MODULE,
+    INSTALL_FROM_REPO,
+    is_lesson,
+    jupytext_markdown,
+    page_notebook,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -151,6 +158,96 @@ def test_links_point_to_the_site_or_become_text() -> None:
     assert "见反向传播与`dropout`。" in jupytext_markdown(text, "components/dropout.md", "")
 
 
+def test_headings_lose_attribute_lists_and_links_to_this_page_go_to_the_site() -> None:
+    """Jupyter shows ``{ #id }`` as text and makes no MkDocs slugs: a link to a heading of the
+    page goes to the published page, or is plain text without a site."""
+    page = "# 页 { #top }\n\n## 梯度 { #gradient }\n\n见[梯度](#gradient)与[页](x.md#top)。\n"
+    hosted = jupytext_markdown(page, "classification/x.md", "https://example.org/dlref/")
+    assert "# 页\n\n## 梯度\n" in hosted and "{" not in hosted
+    url = "https://example.org/dlref/classification/x/"
+    assert f"见[梯度]({url}#gradient)与[页]({url}#top)。" in hosted
+    assert "见梯度与页。" in jupytext_markdown(page, "classification/x.md", "")
+    assert "「页」" in page_notebook(page, "classification/x.md").cells[0].source
+
+
+def test_only_the_answers_stay_collapsed() -> None:
+    """A collapsible that is not an exercise's answer (a source listing) runs like the page."""
+    page = (
+        '??? note "源码（展开）"\n\n    ```python exec="on"\n    print(1)\n    ```\n\n'
+        "???+ tip\n    ```python\n    a = 1\n    ```\n\n"
+        '??? success "参考答案"\n\n    ```python\n    assert a == 1\n    ```\n'
+    )
+    nb = page_notebook(page, "basics/x.md")
+    code = [c.source for c in nb.cells if c.cell_type == "code"][1:]
+    assert code == ["%%show markdown\nprint(1)", "a = 1"]
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "**源码（展开）**" in markdown and "**提示**" in markdown
+    assert "<details><summary>参考答案</summary>" in markdown and "assert a == 1" in markdown
+    assert "<details><summary>源码" not in markdown
+
+
+def test_code_keeps_its_blank_lines() -> None:
+    """Runs of blank lines become one in the prose only: code is left as it is."""
+    code = 'def f():\n    return """a\n\n\nb"""\n\n\nclass C:\n    pass'
+    page = f"# 页\n\n\n\n文字。\n\n```python\n{code}\n```\n\n```text\nx\n\n\n\ny\n```\n"
+    nb = page_notebook(page, "basics/x.md")
+    assert [c.source for c in nb.cells[1:]] == [
+        "# 页\n\n文字。",
+        code,
+        "```text\nx\n\n\n\ny\n```",
+    ]
+
+
+def test_no_code_is_rewritten_as_links() -> None:
+    """Links and cross-references are rewritten in the prose only: never in a code cell (a
+    tagged one included), a fence shown as Markdown, or inline code."""
+    page = (
+        "```pycon\n"
+        '>>> d = {"a": [1]}\n>>> d["a"][5]\nTraceback (most recent call last):\n'
+        "    ...\nIndexError: list index out of range\n```\n\n"
+        "```text\n[页](x.md) 与 [x][dlref.x]\n```\n\n"
+        "~~~text\n[页](#a)\n~~~\n\n"
+        '文字里的 `d["a"][5]`、[`f`][dlref.f] 与[页](x.md)。\n'
+    )
+    nb = page_notebook(page, "basics/x.md", site_url="https://example.org/dlref/")
+    code = [(c.source, c.metadata.get("tags")) for c in nb.cells if c.cell_type == "code"]
+    assert code[1:] == [('d = {"a": [1]}', None), ('d["a"][5]', ["raises-exception"])]
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "```text\n[页](x.md) 与 [x][dlref.x]\n```" in markdown
+    assert "~~~text\n[页](#a)\n~~~" in markdown
+    site = "https://example.org/dlref/basics/x/"
+    assert f'文字里的 `d["a"][5]`、`f` 与[页]({site})。' in markdown
+
+
+def test_a_fence_shown_as_markdown_is_not_closed_by_one_inside() -> None:
+    page = '````markdown\n```python exec="on"\nprint(1)\n```\n````\n\n文字。\n'
+    nb = page_notebook(page, "basics/x.md")
+    assert [c.source for c in nb.cells[1:]] == [
+        '````markdown\n```python exec="on"\nprint(1)\n```\n````',
+        "文字。",
+    ]
+
+
+def test_a_skip_before_a_container_skips_its_first_block_only() -> None:
+    """As sybil does: the skip comment is for the next block, the container's first."""
+    page = (
+        '<!-- skip: next if(True, reason="需要 GPU") -->\n'
+        '!!! note "GPU"\n\n    ```python\n    x.cuda()\n    ```\n\n'
+        "```python\ny = 1\n```\n"
+    )
+    nb = page_notebook(page, "basics/x.md")
+    assert [c.source for c in nb.cells if c.cell_type == "code"][1:] == ["y = 1"]
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "需要 GPU" in markdown and "x.cuda()" in markdown
+
+
+def test_no_cell_is_blank() -> None:
+    """jupytext makes a blank cell before a block that starts the page, for one."""
+    page = '```text\nmake\n```\n\n??? success "参考答案"\n\n    答案。\n\n'
+    nb = page_notebook(page, "basics/x.md")
+    assert all(cell.source.strip() for cell in nb.cells)
+
+
 def test_the_first_cell_installs_from_the_repository_setting() -> None:
     nb = page_notebook("# 页\n", "basics/x.md", repo_url="https://example.org/owner/dlref")
     first = nb.cells[0].source
@@ -159,18 +256,55 @@ def test_the_first_cell_installs_from_the_repository_setting() -> None:
     compile(first.replace("%%", "#"), "first cell", "exec")
 
 
+def _install_part(first_cell: str) -> str:
+    """The first cell up to where it defines ``%%show`` (which needs IPython)."""
+    return first_cell.split("\n# %%show")[0]
+
+
+@pytest.mark.parametrize(
+    ("missing", "installs"), [((), False), (("dlref",), True), ((FONT_MODULE,), True)]
+)
+def test_the_first_cell_installs_dlref_with_viz_when_either_is_missing(
+    monkeypatch: pytest.MonkeyPatch, missing: tuple[str, ...], installs: bool
+) -> None:
+    """A figure cell needs the viz extra's font: a service with dlref but not the font (or with
+    neither) installs ``dlref[viz]``; one with both installs nothing."""
+    import importlib.util
+    import subprocess
+
+    url = "https://example.org/owner/dlref"
+    setup = _install_part(page_notebook("# 页\n", "basics/x.md", repo_url=url).cells[0].source)
+    find_spec = importlib.util.find_spec
+    assert find_spec("dlref") and find_spec(FONT_MODULE)  # both here: "missing" is made up
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name in missing else find_spec(name)
+    )
+    calls: list[list[str]] = []
+    monkeypatch.setattr(subprocess, "check_call", calls.append)
+    exec(compile(setup, "first cell", "exec"), {})
+    pip = [sys.executable, "-m", "pip", "install", f"dlref[viz] @ git+{url}"]
+    assert calls == ([pip] if installs else [])
+
+
 def test_without_a_repository_the_first_cell_says_how_to_install(tmp_path: Path) -> None:
     import subprocess
-    import sys
 
     first = page_notebook("# 页\n", "basics/x.md").cells[0].source
-    setup = first.split("\n# %%show")[0]
     # A Python without dlref: an empty folder as the only place to import from.
     done = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", setup], capture_output=True, text=True, cwd=tmp_path
+        [sys.executable, "-I", "-S", "-c", _install_part(first)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert done.returncode != 0
-    assert "ImportError" in done.stderr and "pip install" in done.stderr
+    assert "ImportError" in done.stderr
+    assert 'pip install "<克隆下来的目录>[viz]"' in done.stderr  # the figures need the extra
+    assert "Python ≥ 3.10" in done.stderr and "≥ 2.4 且 < 3" in done.stderr  # pyproject.toml's
+    # The README section it sends the reader to (for a CPU-only torch) is there.
+    (section,) = re.findall(r"README 的「(.+?)」一节", done.stderr)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"\n## {section}\n" in readme and "CPU" in readme.split(f"## {section}")[1]
 
 
 def test_the_same_page_gives_the_same_notebook() -> None:
@@ -195,3 +329,14 @@ def test_no_python_block_of_a_lesson_page_is_left_as_text(page: str) -> None:
             )
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert len(code) > 1
+
+
+@pytest.mark.parametrize("page", LESSONS)
+def test_the_notebook_shows_nothing_only_the_site_understands(page: str) -> None:
+    """No blank cell, no heading attribute list, no link to a heading slug Jupyter lacks."""
+    nb = page_notebook((DOCS / page).read_text(encoding="utf-8"), page)
+    for cell in nb.cells:
+        assert cell.source.strip(), f"{page}: a blank cell"
+        if cell.cell_type == "markdown":
+            assert not re.search(r"^#+ .*\{ *#[^}]*\}$", cell.source, re.MULTILINE), cell.source
+            assert "](#" not in re.sub(r"```.*?```", "", cell.source, flags=re.DOTALL), page

@@ -11,17 +11,22 @@ jupytext reads:
   as the page shows it: ``%%show html`` for a figure (``html="1"``), ``%%show markdown`` for a
   printed table or source listing, plain ``print`` for ``result="text"``; lines marked
   ``# markdown-exec: hide`` run too (the marker is dropped);
-* admonitions (``!!!``) and content tabs (``===``) become a bold title and their content, their
-  code blocks cells like any other; collapsible blocks (``???``: the exercises' 「参考答案」) stay
-  collapsed, as HTML ``<details>`` in a Markdown cell: the answer is there to compare with, and
-  it does not run when the notebook runs top to bottom;
-* a block that sybil skips (``<!-- skip: next ... -->``) is shown, not run, with its reason;
-* fences of other languages stay Markdown; links to other pages point to the published site
-  (``site_url``) or become plain text, and API cross-references (``[text][dlref.x]``) plain text.
+* admonitions (``!!!``), content tabs (``===``) and collapsible blocks (``???``) become a bold
+  title and their content, their code blocks cells like any other; only the exercises' answers
+  (``??? success``, 「参考答案」) stay collapsed, as HTML ``<details>`` in a Markdown cell: the
+  answer is there to compare with, and it does not run when the notebook runs top to bottom;
+* a block that sybil skips (``<!-- skip: next ... -->``; before a container, its first block)
+  is shown, not run, with its reason;
+* fences of other languages stay Markdown, as they are;
+* in the prose (never in code), headings lose their attribute lists (``{ #id }``), links to
+  pages and to headings of the same page point to the published site (``site_url``) or become
+  plain text (Jupyter does not make MkDocs' heading anchors), and API cross-references
+  (``[text][dlref.x]``) become plain text; runs of blank lines become one.
 
-The first cell installs dlref when ``import dlref`` fails (a hosted notebook service), from the
-repository the site links to (``repo_url``, set from ``DLREF_REPO_URL``); without one it says how
-to install it by hand. It also defines ``%%show``.
+The first cell installs dlref with its ``viz`` extra (the figures' matplotlib and CJK font) when
+either is missing (a hosted notebook service), from the repository the site links to
+(``repo_url``, set from ``DLREF_REPO_URL``); without one it says how to install it by hand. It
+also defines ``%%show``.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import importlib.metadata
 import json
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,29 +54,49 @@ CONTAINER = re.compile(
 SKIP_NEXT = re.compile(r"<!--\s*skip:\s*next\b(?P<args>[^>]*)-->")
 REASON = re.compile(r"""reason\s*=\s*(["'])(?P<reason>.*?)\1""")
 ATTRIBUTE = re.compile(r"""(?P<key>[\w-]+)\s*=\s*"(?P<value>[^"]*)\"""")
-PAGE_LINK = re.compile(r"\[(?P<text>[^\]\n]+)\]\((?P<target>[^)\s#]+\.md)(?P<anchor>#[^)\s]*)?\)")
-AUTOREF = re.compile(r"\[(?P<text>[^\]\n]+)\]\[[\w.]+\]")
+# attr_list after a heading: ``## 标题 { #slug }`` (an id, a class or a key=value first).
+HEADING_ATTRIBUTES = re.compile(
+    r"^(?P<heading>#{1,6}[ \t].*?)[ \t]*\{:?[ \t]*(?:[#.]|[\w-]+=)[^{}\n]*\}[ \t]*$"
+)
+# In a line of prose, one of: an inline code span (left as it is, so ``d["a"][5]`` in it is no
+# cross-reference), a link to a page (``[text](x.md#a)``) or to a heading of this page
+# (``[text](#a)``), an API cross-reference (``[text][dlref.x]``).
+LINK = re.compile(
+    r"(?P<code>(?P<ticks>`+).+?(?<!`)(?P=ticks)(?!`))"
+    r"|\[(?P<text>[^\]\n]+)\]"
+    r"(?:\((?P<target>[^)\s#]+\.md)?(?P<anchor>#[^)\s]*)?\)|\[(?P<ref>[\w.]+)\])"
+)
 HIDE_MARKER = re.compile(r"[ \t]*# markdown-exec: hide[ \t]*$", re.MULTILINE)
 TITLES = {"abstract": "要点", "warning": "注意", "tip": "提示", "note": "注", "success": "答案"}
+ANSWER = "success"  # the type of an exercise's 「参考答案」: the only ``???`` that stays collapsed
+# The import name of the CJK font package of dlref's viz extra: dlref.viz needs it for a figure.
+FONT_MODULE = "cvttf_NotoSansCJK_Regular"
 
 SETUP_INSTALL = """# 第一格：准备环境。本 notebook 由网页「{title}」生成，
-# 需要 dlref（及其固定版本的 PyTorch）。
-# 在装好 dlref 的环境里它什么也不做；在 Colab 等托管的 notebook 服务上，import 失败时从仓库安装。
+# 需要 dlref 及其 viz 附加依赖（画图用的 matplotlib 与中文字体包）：
+# Python ≥ 3.10，torch ≥ 2.4 且 < 3（已经装好的 torch 原样保留）。
+# 在装好这些的环境里它什么也不做；在 Colab 等托管的 notebook 服务上，缺少时从仓库安装。
+import importlib
 import importlib.util
 import subprocess
 import sys
 
 REPO_URL = {repo_url!r}  # 网站的仓库链接（构建时的 DLREF_REPO_URL）
-if importlib.util.find_spec("dlref") is None:
+# dlref，以及它的 viz 附加依赖里画图要用的中文字体包
+NEEDED = ("dlref", "{font}")
+if any(importlib.util.find_spec(name) is None for name in NEEDED):
 {install}
 """
 INSTALL_FROM_REPO = """    subprocess.check_call(
-        [sys.executable, "-m", "pip", "install", f"dlref @ git+{REPO_URL}"]
-    )"""
+        [sys.executable, "-m", "pip", "install", f"dlref[viz] @ git+{REPO_URL}"]
+    )
+    importlib.invalidate_caches()  # 刚装好的包，这个进程里就能 import"""
 INSTALL_BY_HAND = """    raise ImportError(
-        "没有安装 dlref，构建这份 notebook 时也没有设置仓库地址（DLREF_REPO_URL）。手动安装："
-        "git clone <dlref 仓库地址> && pip install -e <克隆下来的目录>（需要 Python 3.11），"
-        "再重新运行这一格。"
+        "没有安装 dlref 或它的 viz 附加依赖，构建这份 notebook 时也没有设置仓库地址"
+        "（DLREF_REPO_URL）。手动安装：git clone <dlref 仓库地址>，然后"
+        ' pip install "<克隆下来的目录>[viz]"（需要 Python ≥ 3.10；已有的 torch 满足'
+        " ≥ 2.4 且 < 3 就原样保留；只用 CPU 时怎样先装 CPU 版的 torch，见仓库 README 的"
+        "「把 dlref 装进已有的 Python 环境（不替换你的 torch）」一节），再重新运行这一格。"
     )"""
 SETUP_SHOW = """
 # %%show html / %%show markdown：运行格子里的代码，把它打印的 HTML（图）或 Markdown
@@ -106,6 +132,7 @@ def notebook_uri(src_uri: str) -> str:
 class _Fence:
     info: str
     body: list[str]
+    marker: str = "```"
 
     @property
     def language(self) -> str:
@@ -120,14 +147,21 @@ class _Fence:
         return "\n".join(self.body)
 
 
+def _fenced(info: str, code: str, marker: str = "```") -> str:
+    """A fenced block as one string: a single item of the output, so nothing that works on
+    lines of prose (links, blank lines) ever touches code. The fence is the page's own, made
+    longer while a line of the code starts with it: a fence inside does not close it."""
+    fence = marker
+    while any(line.lstrip().startswith(fence) for line in code.split("\n")):
+        fence += fence[0]
+    return f"{fence}{info}\n{code}\n{fence}" if code else f"{fence}{info}\n{fence}"
+
+
 def _python_fence(code: str, raises: bool = False) -> list[str]:
-    fence = "```"
-    while fence in code:
-        fence += "`"
     # A cell that shows an exception on purpose (a doctest traceback) carries Jupyter's
     # "raises-exception" tag: running the notebook goes on past it.
     info = ' tags=["raises-exception"]' if raises else ""
-    return ["", f"{fence}python{info}", code.rstrip("\n"), fence, ""]
+    return ["", _fenced(f"python{info}", code.rstrip("\n")), ""]
 
 
 def _markdown_region(lines: list[str]) -> list[str]:
@@ -193,7 +227,7 @@ def _split_blocks(lines: list[str]) -> list[tuple[str, Any]]:
             ):
                 body.append(lines[i][len(indent) :] if lines[i].startswith(indent) else lines[i])
                 i += 1
-            items.append(("fence", _Fence(fence["info"], body)))
+            items.append(("fence", _Fence(fence["info"], body, marker)))
             i += 1
         elif container:
             inner = container["indent"] + "    "
@@ -213,83 +247,120 @@ def _split_blocks(lines: list[str]) -> list[tuple[str, Any]]:
     return items
 
 
-def _flatten(lines: list[str], *, runnable: bool = True) -> list[str]:
+def _flatten(
+    lines: list[str],
+    prose: Callable[[str], str],
+    *,
+    runnable: bool = True,
+    skip_reason: str | None = None,
+) -> list[str]:
+    """The Markdown jupytext reads for these lines: prose lines passed through ``prose``, each
+    fenced block one item (see :func:`_fenced`). ``skip_reason``: a skip comment just before
+    the container these lines are the content of."""
     out: list[str] = []
-    skip_reason: str | None = None
     for kind, item in _split_blocks(lines):
         if kind == "line":
             skip = SKIP_NEXT.search(item)
             if skip:
                 reason = REASON.search(skip["args"])
                 skip_reason = reason["reason"] if reason else "测试时跳过"
-            out.append(item)
+            out.append(prose(item))
         elif kind == "fence":
             cells = _code_cells(item) if runnable else []
-            original = ["```" + item.info, *item.body, "```"]
+            original = _fenced(item.info, item.code, item.marker)
             if skip_reason is not None and cells:
-                out += _markdown_region([f"（下面的代码不运行：{skip_reason}）", "", *original])
+                out += _markdown_region([f"（下面的代码不运行：{skip_reason}）", "", original])
             elif cells:
                 for cell, raises in cells:
                     out += _python_fence(cell, raises)
             else:
-                out += _markdown_region(original)
+                out += _markdown_region([original])
             skip_reason = None
         else:
-            container, kind_type, title, body = item
-            heading = title if title is not None else TITLES.get(kind_type, kind_type)
-            if container.startswith("???"):
-                inner = _flatten(body, runnable=False)
-                out += _markdown_region(
-                    [
-                        f"<details><summary>{heading}</summary>",
-                        "",
-                        *_unregion(inner),
-                        "",
-                        "</details>",
-                    ]
-                )
-            else:
-                out += [
-                    "",
-                    f"**{heading}**" if heading else "",
-                    "",
-                    *_flatten(body, runnable=runnable),
-                ]
-            out.append("")
+            out += _container(*item, prose, runnable=runnable, skip_reason=skip_reason)
+            # sybil skips the next block, which is the container's first: not one after it.
+            skip_reason = None
     return out
+
+
+def _container(
+    kind: str,
+    kind_type: str,
+    title: str | None,
+    body: list[str],
+    prose: Callable[[str], str],
+    *,
+    runnable: bool,
+    skip_reason: str | None,
+) -> list[str]:
+    """An admonition, a content tab or a collapsible block: its title in bold and its content,
+    runnable like the rest of the page; an exercise's answer collapsed and inert instead."""
+    heading = prose(title if title is not None else TITLES.get(kind_type, kind_type))
+    # An answer is there to compare with after the exercise: it neither shows nor runs before.
+    # Any other collapsible (a source listing to expand) is part of the lesson: it runs.
+    if kind.startswith("???") and kind_type == ANSWER:
+        inner = _flatten(body, prose, runnable=False, skip_reason=skip_reason)
+        details = [
+            f"<details><summary>{heading}</summary>",
+            "",
+            *_unregion(inner),
+            "",
+            "</details>",
+        ]
+        return [*_markdown_region(details), ""]
+    inner = _flatten(body, prose, runnable=runnable, skip_reason=skip_reason)
+    return ["", f"**{heading}**" if heading else "", "", *inner, ""]
 
 
 def _unregion(lines: list[str]) -> list[str]:
     return [line for line in lines if line not in ("<!-- #region -->", "<!-- #endregion -->")]
 
 
-def _links(text: str, src_uri: str, site_url: str) -> str:
-    def page_link(m: re.Match[str]) -> str:
-        if not site_url:
-            return m["text"]
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(src_uri), m["target"]))
-        path = "" if target == "index.md" else target[: -len(".md")] + "/"
-        path = path[: -len("index/")] if path.endswith("/index/") else path
-        return f"[{m['text']}]({site_url.rstrip('/')}/{path}{m['anchor'] or ''})"
+def _page_url(page_uri: str, site_url: str) -> str:
+    """Where the site publishes a page: ``basics/x.md`` -> ``{site_url}/basics/x/``."""
+    path = "" if page_uri == "index.md" else page_uri[: -len(".md")] + "/"
+    path = path[: -len("index/")] if path.endswith("/index/") else path
+    return f"{site_url.rstrip('/')}/{path}"
 
-    return AUTOREF.sub(lambda m: m["text"], PAGE_LINK.sub(page_link, text))
+
+def _prose(line: str, src_uri: str, site_url: str) -> str:
+    """A line of prose as Jupyter should show it (see the module docstring)."""
+
+    def link(m: re.Match[str]) -> str:
+        if m["code"] is not None or not (m["target"] or m["anchor"] or m["ref"]):
+            return m[0]
+        if m["ref"] is not None or not site_url:
+            return m["text"]
+        # A heading anchor is MkDocs' slug: it exists on the published page, not in Jupyter.
+        target = src_uri
+        if m["target"]:
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(src_uri), m["target"]))
+        return f"[{m['text']}]({_page_url(target, site_url)}{m['anchor'] or ''})"
+
+    return LINK.sub(link, HEADING_ATTRIBUTES.sub(r"\g<heading>", line))
+
+
+def _single_blank_lines(lines: list[str]) -> list[str]:
+    """No run of blank lines in the prose: jupytext ends a Markdown cell at two blank lines.
+    Code keeps its own (two blank lines between functions, a string's empty lines): each
+    fenced block is a single item (:func:`_fenced`)."""
+    out: list[str] = []
+    for line in lines:
+        blank = not line.strip()
+        if not (blank and out and not out[-1]):
+            out.append("" if blank else line)
+    return out
 
 
 def jupytext_markdown(page: str, src_uri: str = "", site_url: str = "") -> str:
     """The page rewritten into the Markdown jupytext reads (see the module docstring)."""
-    lines = _flatten(page.split("\n"))
-    text = "\n".join(lines)
-    text = re.sub(r"\n{3,}", "\n\n", text)
-    # Links in prose only: code cells are left as they are.
-    parts = re.split(r"(\n`{3,}python\n.*?\n`{3,}\n)", text, flags=re.DOTALL)
-    return "".join(
-        part if i % 2 else _links(part, src_uri, site_url) for i, part in enumerate(parts)
-    )
+    lines = _flatten(page.split("\n"), lambda line: _prose(line, src_uri, site_url))
+    return "\n".join(_single_blank_lines(lines))
 
 
 def _title(page: str) -> str:
     m = re.search(r"^# (.+)$", page, re.MULTILINE)
-    return m[1].strip() if m else ""
+    return HEADING_ATTRIBUTES.sub(r"\g<heading>", m[0])[len("# ") :].strip() if m else ""
 
 
 def page_notebook(page: str, src_uri: str, *, repo_url: str = "", site_url: str = "") -> Any:
@@ -298,8 +369,13 @@ def page_notebook(page: str, src_uri: str, *, repo_url: str = "", site_url: str 
     import nbformat
 
     nb = jupytext.reads(jupytext_markdown(page, src_uri, site_url), fmt="md")
+    # jupytext makes a blank Markdown cell before a block that starts the text, for one: it
+    # shows nothing, so it is left out.
+    nb.cells = [cell for cell in nb.cells if cell.source.strip()]
     install = INSTALL_FROM_REPO if repo_url else INSTALL_BY_HAND
-    setup = SETUP_INSTALL.format(title=_title(page), repo_url=repo_url, install=install)
+    setup = SETUP_INSTALL.format(
+        title=_title(page), repo_url=repo_url, font=FONT_MODULE, install=install
+    )
     nb.cells.insert(0, nbformat.v4.new_code_cell(setup + SETUP_SHOW.rstrip("\n")))
     for i, cell in enumerate(nb.cells):
         tags = cell.metadata.get("tags")
