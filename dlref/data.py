@@ -52,7 +52,7 @@ def make_moons(
     Raises
     ------
     ValueError
-        If ``n_samples`` is negative or ``noise`` is negative.
+        If ``n_samples`` is negative, or ``noise`` is negative or NaN.
 
     See Also
     --------

@@ -44,8 +44,10 @@ def test_empty_and_errors() -> None:
     assert make_moons(0) == ([], [])
     with pytest.raises(ValueError, match="n_samples must be a non-negative integer, got -1"):
         make_moons(-1)
-    with pytest.raises(ValueError, match="noise is a standard deviation"):
+    with pytest.raises(ValueError, match=r"noise is a standard deviation .*, got -0\.1"):
         make_moons(10, noise=-0.1)
+    with pytest.raises(ValueError, match=r"noise is a standard deviation .*, got nan"):
+        make_moons(10, noise=float("nan"))  # not silently NaN points
 
 
 def test_autograd_keeps_the_name() -> None:

@@ -42,7 +42,9 @@ class _Loss(nn.Module):
         self.reduction = reduction
 
     def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}" if self.reduction != "mean" else ""
+        """Empty, as in PyTorch: ``repr`` is ``MSELoss()`` whatever the options (``reduction``,
+        ``ignore_index``, ``label_smoothing``, weights); read them from the attributes."""
+        return ""
 
 
 class _WeightedLoss(_Loss):

@@ -180,10 +180,20 @@ def test_relu_keeps_nan_and_integer_dtype() -> None:
     assert torch.equal(F.relu(ints), TF.relu(ints))
 
 
-def test_sigmoid_and_tanh_accept_integers_like_torch() -> None:
-    ints = torch.tensor([-3, 0, 4])
-    torch.testing.assert_close(F.sigmoid(ints), torch.sigmoid(ints))
-    torch.testing.assert_close(F.tanh(ints), torch.tanh(ints))
+@pytest.mark.parametrize("default_dtype", [torch.float32, torch.float64])
+def test_sigmoid_and_tanh_accept_integers_like_torch(default_dtype: torch.dtype) -> None:
+    """Integers give the default float dtype, whichever it is, as in torch (assert_close
+    checks the dtype too)."""
+    previous = torch.get_default_dtype()
+    try:
+        torch.set_default_dtype(default_dtype)
+        ints = torch.tensor([-3, 0, 4])
+        for ours, theirs in [(F.sigmoid, torch.sigmoid), (F.tanh, torch.tanh)]:
+            out = ours(ints)
+            assert out.dtype == default_dtype
+            torch.testing.assert_close(out, theirs(ints))
+    finally:
+        torch.set_default_dtype(previous)
 
 
 INPLACE = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import pytest
@@ -317,11 +318,19 @@ def test_logits_property(
 
 @pytest.mark.parametrize("bad", [1.5, -0.1, float("nan")])
 def test_bce_probability_outside_unit_interval(bad: float) -> None:
+    """The message counts the elements outside [0, 1] and shows the first one (as float32)."""
     ok = torch.tensor([0.5, 0.5])
-    with pytest.raises(ValueError, match=r"input must be a probability in \[0, 1\]"):
+    example = re.escape(f"e.g. {torch.tensor(bad).item()}")  # -0.1 is -0.10000000149011612
+    with pytest.raises(
+        ValueError,
+        match=r"input must be a probability in \[0, 1\]; found 1 element\(s\) outside, " + example,
+    ):
         F.binary_cross_entropy(torch.tensor([0.5, bad]), ok)
-    with pytest.raises(ValueError, match=r"target must be a probability in \[0, 1\]"):
-        F.binary_cross_entropy(ok, torch.tensor([bad, 0.5]))
+    with pytest.raises(
+        ValueError,
+        match=r"target must be a probability in \[0, 1\]; found 2 element\(s\) outside, " + example,
+    ):
+        F.binary_cross_entropy(torch.tensor([0.5, 0.5, 0.5]), torch.tensor([bad, 0.5, 2.0]))
 
 
 @pytest.mark.parametrize(

@@ -193,11 +193,48 @@ def test_cross_entropy_is_log_softmax_plus_nll() -> None:
     close(a, b, **F64)
 
 
-def test_weight_is_differentiable() -> None:
-    x, t, _, w = make_case((4, 3), torch.float64, ignore=None)
-    w.requires_grad_()
-    F.nll_loss(x, t, weight=w, reduction="sum").backward()
-    assert w.grad is not None
+def weight_gradient_cases() -> list[Any]:
+    """(function, target kind, shape, reduction, ignore_index or None, label_smoothing): every
+    combination that is valid. Probability targets take no non-negative ``ignore_index`` and
+    ``nll_loss`` no ``label_smoothing``."""
+    cases = []
+    for shape, reduction in itertools.product([(6, 3), (3, 3, 2)], REDUCTIONS):
+        for ignore in [None, -100, 1]:  # nothing ignored; -100 entries; class 1 ignored
+            cases.append(("nll_loss", "index", shape, reduction, ignore, 0.0))
+            for smoothing in [0.0, 0.3]:
+                cases.append(("cross_entropy", "index", shape, reduction, ignore, smoothing))
+        for smoothing in [0.0, 0.3]:
+            cases.append(("cross_entropy", "probs", shape, reduction, None, smoothing))
+    return [pytest.param(*c, id="-".join(map(str, c))) for c in cases]
+
+
+@pytest.mark.parametrize(
+    ("fn_name", "kind", "shape", "reduction", "ignore", "smoothing"), weight_gradient_cases()
+)
+def test_weight_gradient_passes_gradcheck(
+    fn_name: str,
+    kind: str,
+    shape: tuple[int, ...],
+    reduction: str,
+    ignore: int | None,
+    smoothing: float,
+) -> None:
+    """A dlref extension: the loss is differentiable with respect to ``weight`` (PyTorch
+    refuses a ``weight`` that requires grad), so the weight gradient is checked against finite
+    differences, in the 'mean' denominator and the label-smoothing term as well."""
+    x, t, q, w = make_case(shape, torch.float64, seed=7, ignore=ignore)
+    kw: dict[str, Any] = {"reduction": reduction}
+    if ignore is not None:
+        kw["ignore_index"] = ignore
+        assert 0 < int((t == ignore).sum()) < t.numel()  # some targets ignored, not all
+    if fn_name == "cross_entropy":
+        kw["label_smoothing"] = smoothing
+    inp = F.log_softmax(x, dim=1) if fn_name == "nll_loss" else x
+    target = q if kind == "probs" else t
+    fn = getattr(F, fn_name)
+    assert torch.autograd.gradcheck(
+        lambda weight: fn(inp, target, weight=weight, **kw), (w.requires_grad_(),)
+    )
 
 
 # ---- the fast form: class indices, no weight, nothing ignored --------------------------------

@@ -146,14 +146,20 @@ def test_errors() -> None:
 @pytest.mark.parametrize("norm_type", [2.0, 1.0, 3.5])
 def test_max_norm_rows_equal_torchs_to_the_last_bit(norm_type: float, dtype: torch.dtype) -> None:
     """The scale m / (norm + 1e-7) is one float64 division, as PyTorch computes it: in float32
-    (or as m times a reciprocal) the rescaled rows differed from PyTorch's in the last bit."""
+    (or as m times a reciprocal) the rescaled rows differed from PyTorch's in the last bit.
+    Rows 0 and 1 have norm exactly max_norm, for every p: only a norm that exceeds it shrinks."""
     torch.manual_seed(0)
     weight = (torch.randn(1000, 8) * 2).to(dtype)
-    idx = torch.randint(0, 1000, (500,))
+    weight[:2] = 0
+    weight[0, 3], weight[1, 5] = 1.5, -1.5
+    idx = torch.cat([torch.tensor([0, 1]), torch.randint(0, 1000, (500,))])
+    on_boundary = torch.linalg.vector_norm(weight[:2], ord=norm_type, dim=1)
+    assert torch.equal(on_boundary, torch.full((2,), 1.5, dtype=dtype))
     ours, theirs = weight.clone(), weight.clone()
     F.embedding(idx, ours, max_norm=1.5, norm_type=norm_type)
     TF.embedding(idx, theirs, max_norm=1.5, norm_type=norm_type)
     assert not torch.equal(ours, weight)  # rows were rescaled
+    assert torch.equal(ours[:2], weight[:2])  # norm == max_norm: untouched
     assert torch.equal(ours, theirs)
 
 

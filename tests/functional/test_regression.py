@@ -33,12 +33,17 @@ def assert_close(a: Tensor, b: Tensor, **tol: float) -> None:
 
 def values_and_grads(
     fn: Callable[..., Tensor], x: Tensor, y: Tensor, **kw: object
-) -> tuple[Tensor, Tensor, Tensor]:
-    xi = x.clone().requires_grad_(True)
-    yi = y.clone().requires_grad_(True)
-    out = fn(xi, yi, **kw)
-    gx, gy = torch.autograd.grad(out.sum(), (xi, yi), allow_unused=True)
-    return out.detach(), gx, gy
+) -> tuple[Tensor, ...]:
+    """``fn(x, y, **kw)`` and its gradients with respect to ``x``, ``y`` and, when ``kw`` has a
+    ``weight`` tensor, that weight too (torch differentiates ``weight``, and so must dlref)."""
+    leaves = [x.clone().requires_grad_(True), y.clone().requires_grad_(True)]
+    weight = kw.get("weight")
+    if isinstance(weight, Tensor):
+        leaves.append(weight.clone().requires_grad_(True))
+        kw = {**kw, "weight": leaves[2]}
+    out = fn(leaves[0], leaves[1], **kw)
+    grads = torch.autograd.grad(out.sum(), leaves, allow_unused=True)
+    return (out.detach(), *grads)
 
 
 # ---- mse_loss / l1_loss against torch ----------------------------------------------------------
@@ -81,11 +86,10 @@ def test_weight_matches_torch(
     g = torch.Generator().manual_seed(2)
     x, y = torch.randn(2, 6, generator=g, dtype=torch.float64).unbind(0)
     w = torch.rand(6, generator=g, dtype=torch.float64)
-    for a, b in zip(
-        values_and_grads(ours, x, y, reduction=reduction, weight=w),
-        values_and_grads(theirs, x, y, reduction=reduction, weight=w),
-        strict=True,
-    ):
+    ours_all = values_and_grads(ours, x, y, reduction=reduction, weight=w)
+    theirs_all = values_and_grads(theirs, x, y, reduction=reduction, weight=w)
+    assert len(ours_all) == len(theirs_all) == 4  # the value and the x, y and weight gradients
+    for a, b in zip(ours_all, theirs_all, strict=True):
         assert_close(a, b, **TIGHT64)
 
 
@@ -266,8 +270,8 @@ def np_rmse(x: np.ndarray, y: np.ndarray, reduction: str) -> np.ndarray:
     return np.sqrt(np_reduce((x - y) ** 2, reduction))
 
 
-def np_mape(x: np.ndarray, y: np.ndarray, reduction: str) -> np.ndarray:
-    return np_reduce(np.abs(x - y) / np.maximum(np.abs(y), EPS), reduction)
+def np_mape(x: np.ndarray, y: np.ndarray, reduction: str, eps: float = EPS) -> np.ndarray:
+    return np_reduce(np.abs(x - y) / np.maximum(np.abs(y), eps), reduction)
 
 
 def np_smape(x: np.ndarray, y: np.ndarray, reduction: str) -> np.ndarray:
@@ -429,6 +433,17 @@ def test_mape_zero_target_guard_never_rounds_to_zero(
         reduction="none",
     )
     assert out[0] == 0 and torch.isfinite(out).all() and out[1] > 1e3
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_mape_guard_is_in_the_promoted_dtype(reduction: str) -> None:
+    """A float32 input and a float64 target divide in float64, so eps=1e-300 (above float64's
+    smallest normal number, 2.2e-308) is kept, not raised to float32's 1.2e-38."""
+    x = torch.tensor([1.0, 0.5, 3.0], dtype=torch.float32)
+    y = torch.tensor([0.0, 0.0, 2.0], dtype=torch.float64)
+    expected = np_mape(x.numpy().astype(np.float64), y.numpy(), reduction, eps=1e-300)
+    out = F.mape(x, y, reduction=reduction, eps=1e-300)
+    assert_close(out, torch.from_numpy(np.asarray(expected)), **TIGHT64)
 
 
 @pytest.mark.parametrize("fn", METRICS, ids=METRIC_IDS)

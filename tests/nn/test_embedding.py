@@ -22,6 +22,18 @@ def test_parameter_names_and_repr() -> None:
         assert [n for n, _ in ours.named_parameters()] == ["weight"]
 
 
+def test_device_and_dtype_reach_the_weight_like_torch() -> None:
+    """Built on the meta device (shapes without storage; the default, CPU, could not tell
+    whether ``device=`` is used at all), the weight has torch.nn.Embedding's name, shape, dtype
+    and device."""
+    for kw in ({}, {"padding_idx": 1}):
+        ours = dlref.nn.Embedding(5, 3, device="meta", dtype=torch.float64, **kw)
+        ref = torch.nn.Embedding(5, 3, device="meta", dtype=torch.float64, **kw)
+        summary = [(n, p.shape, p.dtype, p.device) for n, p in ours.named_parameters()]
+        assert summary == [(n, p.shape, p.dtype, p.device) for n, p in ref.named_parameters()]
+        assert ours.weight.device.type == "meta"
+
+
 def test_same_seed_same_init_as_torch() -> None:
     torch.manual_seed(3)
     ours = dlref.nn.Embedding(7, 5, padding_idx=2)

@@ -58,10 +58,16 @@ def test_zero_in_features() -> None:
     assert torch.equal(layer(torch.randn(2, 0)), torch.zeros(2, 3))
 
 
-def test_device_dtype() -> None:
-    layer = dlref.nn.Linear(3, 2, dtype=torch.float64, device="cpu")
-    assert layer.weight.dtype == torch.float64 and layer.bias is not None
-    assert layer.bias.dtype == torch.float64
+def test_device_and_dtype_reach_every_parameter_like_torch() -> None:
+    """Built on the meta device (shapes without storage; the default, CPU, could not tell
+    whether ``device=`` is used at all), every parameter has torch.nn.Linear's name, shape,
+    dtype and device."""
+    for kw in ({}, {"bias": False}):
+        ours = dlref.nn.Linear(4, 3, device="meta", dtype=torch.float64, **kw)
+        ref = torch.nn.Linear(4, 3, device="meta", dtype=torch.float64, **kw)
+        summary = [(n, p.shape, p.dtype, p.device) for n, p in ours.named_parameters()]
+        assert summary == [(n, p.shape, p.dtype, p.device) for n, p in ref.named_parameters()]
+        assert all(p.device.type == "meta" for p in ours.parameters())
 
 
 @settings(max_examples=50, deadline=None)

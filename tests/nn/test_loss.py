@@ -102,6 +102,27 @@ def test_legacy_arguments_match_torch() -> None:
         assert ours.reduction == theirs.reduction
 
 
+def test_repr_matches_torch() -> None:
+    """torch's loss modules print no options at all: ``MSELoss()`` even for reduction='sum'."""
+    w, pw = torch.tensor([1.0, 2.0, 0.5]), torch.tensor([2.0, 1.0, 3.0])
+    names = [n for n in nn.__all__ if n.endswith("Loss")]  # every loss module of dlref.nn
+    assert len(names) == 6
+    cases: list[tuple[str, dict[str, object]]] = [
+        (name, {"reduction": reduction}) for name in names for reduction in REDUCTIONS
+    ]
+    cases += [
+        ("BCELoss", {"weight": w, "reduction": "sum"}),
+        ("BCEWithLogitsLoss", {"pos_weight": pw}),
+        ("BCEWithLogitsLoss", {"weight": w, "pos_weight": pw, "reduction": "none"}),
+        ("NLLLoss", {"weight": w, "ignore_index": 2, "reduction": "sum"}),
+        ("CrossEntropyLoss", {"label_smoothing": 0.1}),
+        ("CrossEntropyLoss", {"weight": w, "ignore_index": 0, "label_smoothing": 0.2}),
+    ]
+    for name, kw in cases:
+        ours, theirs = getattr(nn, name)(**kw), getattr(tnn, name)(**kw)
+        assert repr(ours) == repr(theirs) == f"{name}()", (name, kw)
+
+
 def test_invalid_reduction_at_construction() -> None:
     with pytest.raises(ValueError, match="reduction must be one of 'none', 'mean', 'sum'; got 'x'"):
         nn.BCEWithLogitsLoss(reduction="x")

@@ -72,6 +72,21 @@ def test_cell_parameters_repr_and_init_match_torch() -> None:
             assert torch.equal(a, b)
 
 
+def _parameter_summary(module: torch.nn.Module) -> list[tuple[object, ...]]:
+    return [(n, p.shape, p.dtype, p.device) for n, p in module.named_parameters()]
+
+
+def test_cell_device_and_dtype_reach_every_parameter_like_torch() -> None:
+    """Built on the meta device (shapes without storage; the default, CPU, could not tell
+    whether ``device=`` is used at all), every parameter has torch.nn.RNNCell's name, shape,
+    dtype and device."""
+    for kw in ({}, {"bias": False, "nonlinearity": "relu"}):
+        ours = dlref.nn.RNNCell(3, 4, device="meta", dtype=torch.float64, **kw)
+        ref = torch.nn.RNNCell(3, 4, device="meta", dtype=torch.float64, **kw)
+        assert _parameter_summary(ours) == _parameter_summary(ref)
+        assert all(p.device.type == "meta" for p in ours.parameters())
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     batch=st.one_of(st.none(), st.integers(0, 4)),
@@ -152,6 +167,16 @@ def test_rnn_parameter_names_order_and_shapes_match_torch() -> None:
         assert [[p.shape for p in group] for group in ours.all_weights] == [
             [p.shape for p in group] for group in ref.all_weights
         ]
+
+
+def test_rnn_device_and_dtype_reach_every_parameter_like_torch() -> None:
+    """As for the cell: on the meta device, every parameter of every layer and direction has
+    torch.nn.RNN's name, shape, dtype and device."""
+    for kw in ({}, {"num_layers": 3, "bidirectional": True}, {"num_layers": 2, "bias": False}):
+        ours = dlref.nn.RNN(3, 4, device="meta", dtype=torch.float64, **kw)
+        ref = torch.nn.RNN(3, 4, device="meta", dtype=torch.float64, **kw)
+        assert _parameter_summary(ours) == _parameter_summary(ref)
+        assert all(p.device.type == "meta" for p in ours.parameters())
 
 
 def test_rnn_repr_matches_torch() -> None:
