@@ -239,16 +239,15 @@ def test_a_rebuild_after_a_dlref_edit_imports_the_edited_dlref(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """make serve: the second install in one process, after dlref's sources changed, drops the
-    imported dlref modules (and only those), so no block runs the old code."""
-    import sys
+    imported dlref modules (and only those), so no block runs the old code. (On a stand-in for
+    sys.modules: dropping this process's dlref would give later tests a second copy of it.)"""
     import types
 
     monkeypatch.setattr(exec_cache, "_IMPORTED", {})
-    for name in ("dlref", "dlref.functional", "dlrefx"):
-        monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
-    exec_cache.forget_edited_dlref("digest-1")  # the first build: nothing to forget
-    exec_cache.forget_edited_dlref("digest-1")  # a prose edit: dlref unchanged
-    assert {"dlref", "dlref.functional", "dlrefx"} <= set(sys.modules)
-    exec_cache.forget_edited_dlref("digest-2")  # dlref edited
-    assert "dlref" not in sys.modules and "dlref.functional" not in sys.modules
-    assert "dlrefx" in sys.modules
+    names = ("dlref", "dlref.functional", "dlref.functional.linear", "dlrefx", "torch")
+    modules = {name: types.ModuleType(name) for name in names}
+    exec_cache.forget_edited_dlref("digest-1", modules)  # the first build: nothing to forget
+    exec_cache.forget_edited_dlref("digest-1", modules)  # a prose edit: dlref unchanged
+    assert set(modules) == set(names)
+    exec_cache.forget_edited_dlref("digest-2", modules)  # dlref edited
+    assert set(modules) == {"dlrefx", "torch"}

@@ -271,7 +271,8 @@ def compare(
     return result
 
 
-FIGURE_IMG = re.compile(r'<figure class="dlref-figure"><img src="([^"]+)"')
+# The <img> of a figure, inside the link to its file (overrides/hooks/figures.py).
+FIGURE_IMG = re.compile(r'<figure class="dlref-figure">(?:<a href="[^"]*">)?<img src="([^"]+)"')
 
 
 def figure_files(site: Path) -> list[Path]:

@@ -409,15 +409,15 @@ _ORIGINAL: list[Runner] = []
 _IMPORTED: dict[str, str] = {}  # "dlref": the digest of the dlref sources this process runs
 
 
-def forget_edited_dlref(digest: str) -> None:
+def forget_edited_dlref(digest: str, modules: dict[str, Any] = sys.modules) -> None:
     """Under ``make serve`` one process builds again after every edit, with dlref still
     imported. When dlref's sources changed since this process first installed the cache,
     the blocks would run the old code and store its output under the new key, where a later
     ``make site`` would take it. So the stale dlref modules are dropped here, and the blocks
     import the edited ones."""
     if _IMPORTED.setdefault("dlref", digest) != digest:
-        for name in [n for n in sys.modules if n == "dlref" or n.startswith("dlref.")]:
-            del sys.modules[name]
+        for name in [n for n in modules if n == "dlref" or n.startswith("dlref.")]:
+            del modules[name]
         _IMPORTED["dlref"] = digest
 
 
