@@ -86,6 +86,26 @@ def test_an_unchanged_page_runs_nothing_and_prints_the_same(repo: Path, tmp_path
     assert again.cache.stats.from_cache == 3
 
 
+def test_every_block_output_is_recorded_whether_run_or_from_the_cache(
+    repo: Path, tmp_path: Path
+) -> None:
+    """The numerics matrix compares these records between environments (tools/numerics.py)."""
+    build = _builder(repo, tmp_path)
+    first = build()
+    first.page("a.md", PAGE)
+    again = build()
+    again.page("a.md", PAGE)
+    again.page("b.md", PAGE[:1])
+    assert again.ran == [PAGE[0][0]]  # b.md's block ran, a.md's came from the cache
+    assert [(r["page"], r["block"], r["output"]) for r in again.cache.outputs] == [
+        ("a.md", 1, ""),
+        ("a.md", 2, "20\n"),
+        ("a.md", 3, "22\n"),
+        ("b.md", 1, ""),
+    ]
+    assert [r["output"] for r in first.cache.outputs] == ["", "20\n", "22\n"]
+
+
 def test_a_changed_block_reruns_it_and_everything_after_it(repo: Path, tmp_path: Path) -> None:
     build = _builder(repo, tmp_path)
     build().page("a.md", PAGE)

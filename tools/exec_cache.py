@@ -56,14 +56,16 @@ OUTPUT_VARIABLES = ("PYTHONHASHSEED", "SOURCE_DATE_EPOCH", "MPLBACKEND")
 # Code that could make a block's output depend on the build's configuration.
 READS_CONFIGURATION = ("environ", "getenv", "DLREF_")
 # DLREF_* settings of the test harness, on which no output depends: when `make test` started,
-# where it logs stage times, where a build writes its block counts, whether tests are reused,
-# where this cache lives, and whether a missing Chromium fails the browser tests instead of
-# skipping them (CI sets it: `.ci/run` with CI=true; a skip is never stored, and a pass is the
-# same pass with or without it). A setting in no key must not change any output or result.
+# where it logs stage times, where a build writes its block counts and its blocks' outputs,
+# whether tests are reused, where this cache lives, and whether a missing Chromium fails the
+# browser tests instead of skipping them (CI sets it: `.ci/run` with CI=true; a skip is never
+# stored, and a pass is the same pass with or without it). A setting in no key must not change
+# any output or result.
 HARNESS = {
     "DLREF_STAGE_T0",
     "DLREF_STAGE_LOG",
     "DLREF_EXEC_STATS",
+    "DLREF_EXEC_RECORD",
     "DLREF_REUSE",
     "DLREF_EXEC_CACHE",
     "DLREF_REQUIRE_BROWSER",
@@ -236,6 +238,9 @@ class ExecCache:
         self.stats = Stats()
         self.reads: set[str] | None = None  # files read by the running block, while tracking
         self.warnings: list[str] = []
+        # What every block of this build printed, from the cache or run, in page order: the
+        # numerics matrix (tools/numerics.py) compares it between environments.
+        self.outputs: list[dict[str, Any]] = []
         self.start_page("")
         _install_audit_hook(self)
 
@@ -246,6 +251,7 @@ class ExecCache:
         self.done: list[tuple[str, tuple[Any, ...], dict[str, Any], str]] = []
         self.running = False  # True from the first block of this page that runs
         self.mentions_environment = False
+        self.block = 0  # the executed blocks of this page so far
         _reset_markdown_exec()
 
     # -- blocks --------------------------------------------------------------------------------
@@ -267,6 +273,8 @@ class ExecCache:
         ).hexdigest()
         key = hashlib.sha256(f"{self.base}\0{self.chain}".encode()).hexdigest()
         path = self.directory / "blocks" / key[:2] / f"{key}.json"
+        self.block += 1
+        first_line = next((s.strip() for s in code.splitlines() if s.strip()), "")[:80]
 
         if not self.running:
             entry = self._load(path)
@@ -274,6 +282,7 @@ class ExecCache:
                 touch(path)
                 self.done.append((code, args, kwargs, entry["output"]))
                 self.stats.from_cache += 1
+                self._record(first_line, str(entry["output"]))
                 return str(entry["output"])
             self._start_running()
 
@@ -282,13 +291,19 @@ class ExecCache:
         entry = {
             "page": self.page,
             "session": kwargs.get("session"),
-            "first_line": next((s.strip() for s in code.splitlines() if s.strip()), "")[:80],
+            "first_line": first_line,
             "reads": reads,
             "output": output,
         }
         _write_atomic(path, json.dumps(entry, ensure_ascii=False, sort_keys=True))
         self.done.append((code, args, kwargs, output))
+        self._record(first_line, output)
         return output
+
+    def _record(self, first_line: str, output: str) -> None:
+        self.outputs.append(
+            {"page": self.page, "block": self.block, "first_line": first_line, "output": output}
+        )
 
     def _start_running(self) -> None:
         """The first block of this page that is not taken from the cache: start from the

@@ -156,3 +156,8 @@ def on_post_build(config: Any) -> None:
     stats_file = os.environ.get("DLREF_EXEC_STATS")
     if stats_file:
         Path(stats_file).write_text(json.dumps(cache.stats.as_dict()) + "\n", encoding="utf-8")
+    record_file = os.environ.get("DLREF_EXEC_RECORD")
+    if record_file:  # what each executed block printed: tools/numerics.py compares the builds
+        Path(record_file).write_text(
+            json.dumps(cache.outputs, ensure_ascii=False, indent=0) + "\n", encoding="utf-8"
+        )
