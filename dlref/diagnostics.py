@@ -10,6 +10,9 @@ steps; measuring the fraction of dead units is how one notices.
 A training run is one draw: another seed, another CPU or another thread count gives another
 result. :func:`seed_spread` summarises a number measured once per seed (median, quartiles,
 range), so that a page states a difference only where it is larger than that spread.
+:func:`within` is how a page shows such a number: training carries the last-bit differences of
+one CPU's kernels into the second or third digit of a median, so a page prints a range that
+the code asserts the number lies in, the same on every machine.
 
 讲解见站点页面「神经元与激活函数」 docs/components/neurons-activations.md 与「暂退法（dropout）」
 docs/components/dropout.md。
@@ -25,7 +28,7 @@ from torch import Tensor
 
 from dlref.functional._validation import check_floating
 
-__all__ = ["SeedSpread", "dead_fraction", "dead_units", "seed_spread"]
+__all__ = ["SeedSpread", "dead_fraction", "dead_units", "seed_spread", "within"]
 
 
 def dead_units(pre_activations: Tensor, unit_dim: int = -1) -> Tensor:
@@ -296,3 +299,48 @@ def seed_spread(values: Tensor | Sequence[float]) -> SeedSpread:
     levels = torch.tensor([0.0, 0.25, 0.5, 0.75, 1.0], dtype=torch.float64)
     low, q1, median, q3, high = torch.quantile(v, levels).tolist()
     return SeedSpread(low=low, q1=q1, median=median, q3=q3, high=high, n=v.numel())
+
+
+def within(value: float, low: float, high: float) -> str:
+    r"""Assert $\text{low} \le \text{value} \le \text{high}$ and return the range as text.
+
+    A number that comes out of training differs between machines: the CPU's kernels, the BLAS
+    and its code path round differently in the last bit, and many steps of training carry that
+    into the digits a page would print (a median of 0.163 on one CPU is 0.161 on another).
+    What is the same on every machine is a claim checked on the machine itself: the page
+    prints the range, and the build (or the reader's run) fails where the value leaves it.
+
+    Parameters
+    ----------
+    value : float
+        The measured number (a Python float, or a one-element tensor).
+    low, high : float
+        The range the page claims, ``low < high``; both printed with ``format(x, "g")``.
+
+    Returns
+    -------
+    str
+        ``"{low:g}–{high:g}"`` (an en dash between the ends).
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is outside ``[low, high]`` or NaN (the message gives the value), or if
+        ``low`` is not below ``high``.
+
+    Examples
+    --------
+    >>> from dlref.diagnostics import within
+    >>> f"验证 MSE 的中位数在 {within(0.1631, 0.14, 0.19)} 之间"
+    '验证 MSE 的中位数在 0.14–0.19 之间'
+    >>> within(0.2, 0.14, 0.19)
+    Traceback (most recent call last):
+    ...
+    ValueError: 0.2 is outside the claimed range [0.14, 0.19]
+    """
+    v, lo, hi = (_real_number(x, i) for i, x in enumerate((value, low, high)))
+    if not lo < hi:
+        raise ValueError(f"low must be below high, got low={lo:g}, high={hi:g}")
+    if not lo <= v <= hi:  # False for NaN too
+        raise ValueError(f"{v:.6g} is outside the claimed range [{lo:g}, {hi:g}]")
+    return f"{lo:g}–{hi:g}"

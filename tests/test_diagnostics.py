@@ -8,7 +8,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlref.diagnostics import dead_fraction, dead_units, seed_spread
+from dlref.diagnostics import dead_fraction, dead_units, seed_spread, within
 
 
 def reference_dead(z: torch.Tensor, unit_dim: int = -1) -> torch.Tensor:
@@ -186,3 +186,17 @@ def test_spread_ignores_gradients_and_non_contiguous() -> None:
 def test_spread_errors(values: object, error: type[Exception], match: str) -> None:
     with pytest.raises(error, match=match):
         seed_spread(values)  # type: ignore[arg-type]
+
+
+def test_within_prints_the_range_and_checks_the_value() -> None:
+    assert within(0.163, 0.14, 0.19) == "0.14–0.19"
+    assert within(torch.tensor(23.3), 20, 28) == "20–28"
+    assert within(0.14, 0.14, 0.19) == "0.14–0.19"  # the ends belong to the range
+    with pytest.raises(ValueError, match=r"0.2 is outside the claimed range \[0.14, 0.19\]"):
+        within(0.2, 0.14, 0.19)
+    with pytest.raises(ValueError, match="outside"):
+        within(float("nan"), 0.14, 0.19)
+    with pytest.raises(ValueError, match="low must be below high"):
+        within(0.1, 0.19, 0.14)
+    with pytest.raises(TypeError, match="real numbers"):
+        within(True, 0, 1)
