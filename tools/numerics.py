@@ -26,7 +26,7 @@ environment's record is compared with a native build's (:func:`compare_outputs`)
 must be identical. In a figure, the text (tick labels, legends, alt text) must be identical
 too, and the drawing must have the same elements; their coordinates may differ by rounding,
 and a figure whose elements moved by more than ``MOVE_PT`` is listed (a figure of per-seed
-training results can move a marker, and its caption says so).
+training results can move a marker, and its page says so).
 
 It exits non-zero if any stage failed in any environment.
 """
