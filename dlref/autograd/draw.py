@@ -5,7 +5,8 @@ r"""Draw a computation graph with matplotlib: no graphviz, the layout is done he
 The layout is *layered by topological depth*: a leaf sits in column 0 and every other node one
 column right of its deepest input, so every arrow points right, from inputs to outputs. Within a
 column, nodes are ordered by the mean row of their neighbours (the barycenter heuristic), which
-removes most crossings in small graphs. ``draw_graph`` draws a ``Value``
+removes most crossings in small graphs. An arrow that skips a column and would cross a box there
+runs along a free row instead (:func:`_route`). ``draw_graph`` draws a ``Value``
 graph; ``draw_torch_graph`` draws the graph PyTorch records for a tensor (its ``grad_fn``
 chain), with the same layout, so the two can be compared side by side.
 
@@ -62,6 +63,53 @@ def _mean(xs: list[int], default: int) -> float:
     return sum(xs) / len(xs) if xs else float(default)
 
 
+Point = tuple[float, float]
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1
+
+
+def _crosses(a: Point, b: Point, box: Box) -> bool:
+    r"""Whether the segment from ``a`` to ``b`` passes through the inside of ``box``
+    (Liang–Barsky clipping: the part of the segment inside each slab, intersected)."""
+    t0, t1 = 0.0, 1.0
+    for p, d, low, high in (
+        (a[0], b[0] - a[0], box[0], box[2]),
+        (a[1], b[1] - a[1], box[1], box[3]),
+    ):
+        if d == 0:
+            if not low < p < high:
+                return False
+            continue
+        lo, hi = sorted(((low - p) / d, (high - p) / d))
+        t0, t1 = max(t0, lo), min(t1, hi)
+    return t0 < t1
+
+
+def _route(start: Point, end: Point, between: Sequence[Box]) -> list[Point]:
+    r"""The points an arrow from ``start`` to ``end`` passes through, avoiding the boxes of the
+    columns it skips (``between``, left to right in one band ``[x0, x1]``).
+
+    The straight line when it is free. Otherwise the arrow crosses the skipped columns along one
+    row at height $h$: $\text{start} \to (x_0, h) \to (x_1, h) \to \text{end}$, the diagonals in
+    the gaps between columns. $h$ is the free height (a box's edge plus half a row gap, or the
+    height of either end) nearest to both ends, the gentler of two equally near.
+    """
+    if not any(_crosses(start, end, box) for box in between):
+        return [start, end]
+    x0, x1 = min(b[0] for b in between), max(b[2] for b in between)
+    heights = [start[1], end[1]]
+    heights += [h for b in between for h in (b[1] - GAP_Y / 2, b[3] + GAP_Y / 2)]
+    free = [h for h in heights if not any(_crosses((x0, h), (x1, h), b) for b in between)]
+    h = min(
+        free,
+        key=lambda h: (
+            abs(h - start[1]) + abs(h - end[1]),
+            max(abs(h - start[1]), abs(h - end[1])),
+            h,
+        ),
+    )
+    return [start, (x0, h), (x1, h), end]
+
+
 class _Graph(NamedTuple):
     r"""What the drawing needs to know about a graph, whatever recorded it."""
 
@@ -108,14 +156,26 @@ def _figure(
 def _draw(graph: _Graph, ax: Any, title: str | None) -> Any:
     r"""Lay out the graph in columns and draw boxes and arrows on ``ax``."""
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+    from matplotlib.path import Path
 
     columns = _layers(graph.order, graph.inputs)
     width, height = _extent(columns)
     pos: dict[Hashable, tuple[float, float]] = {}
+    column: dict[Hashable, int] = {}
     for c, col in enumerate(columns):
         top = (height + len(col) * (BOX_H + GAP_Y) - GAP_Y) / 2  # centre the column vertically
         for r, node in enumerate(col):
             pos[node] = (c * (BOX_W + GAP_X) + BOX_W / 2, top - r * (BOX_H + GAP_Y) - BOX_H / 2)
+            column[node] = c
+
+    def node_box(n: Hashable) -> Box:
+        return (
+            pos[n][0] - BOX_W / 2,
+            pos[n][1] - BOX_H / 2,
+            pos[n][0] + BOX_W / 2,
+            pos[n][1] + BOX_H / 2,
+        )
+
     for node in graph.order:
         x, y = pos[node]
         corner = (x - BOX_W / 2, y - BOX_H / 2)
@@ -128,10 +188,15 @@ def _draw(graph: _Graph, ax: Any, title: str | None) -> Any:
         )
         for k, i in enumerate(graph.inputs(node)):
             start, end = (pos[i][0] + BOX_W / 2, pos[i][1]), (x - BOX_W / 2, y)
-            arrow = FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=9, color="0.3")
+            skipped = [node_box(n) for n in graph.order if column[i] < column[n] < column[node]]
+            points = _route(start, end, skipped)
+            arrow = FancyArrowPatch(
+                path=Path(points), arrowstyle="-|>", mutation_scale=9, color="0.3"
+            )
             ax.add_patch(arrow)
             if graph.edge_text is not None:  # the label sits in the middle of the arrow
-                middle = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
+                a, b = points[len(points) // 2 - 1], points[len(points) // 2]
+                middle = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
                 box = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"}
                 label = graph.edge_text(node, k)
                 ax.text(

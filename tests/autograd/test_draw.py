@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dlref.viz
-from dlref.autograd import Value, draw_graph, draw_side_by_side, draw_torch_graph
-from dlref.autograd.draw import _layers, _torch_graph
+from dlref.autograd import Value, draw, draw_graph, draw_side_by_side, draw_torch_graph
+from dlref.autograd.draw import _crosses, _layers, _route, _torch_graph
 
 
 @st.composite
@@ -134,3 +136,55 @@ def test_text_stays_readable_on_a_1280_px_page() -> None:
         assert fig.get_figwidth() <= 7.0
         sizes = [t.get_fontsize() for ax in fig.axes for t in ax.texts]
         assert sizes and min(sizes) >= 9
+
+
+def test_crosses_means_through_the_inside() -> None:
+    box = (0.0, 0.0, 2.0, 1.0)
+    assert _crosses((-1, 0.5), (3, 0.5), box)  # straight through
+    assert _crosses((-1, -1), (1, 0.5), box)  # into a corner
+    assert not _crosses((2, 0.5), (4, 0.5), box)  # leaving from its edge
+    assert not _crosses((-1, 1.2), (3, 1.2), box)  # above it
+    assert not _crosses((-1, 0.0), (3, 0.0), box)  # along its edge
+    assert not _crosses((-1, -2), (3, -0.1), box)  # below it, slanted
+
+
+def test_a_free_arrow_is_straight_and_a_blocked_one_goes_around() -> None:
+    skipped = [(3.6, 1.7, 6.2, 3.0)]  # the box of the column the arrow skips
+    assert _route((2.6, 0.65), (7.2, 0.65), skipped) == [(2.6, 0.65), (7.2, 0.65)]
+    route = _route((2.6, 0.65), (7.2, 2.35), skipped)
+    assert len(route) == 4 and route[1][0] == 3.6 and route[2][0] == 6.2
+    assert route[1][1] == route[2][1] < 1.7  # under the box, not through it
+    for a, b in itertools.pairwise(route):
+        assert not _crosses(a, b, skipped[0])
+
+
+def test_no_arrow_of_the_pages_graphs_crosses_a_box(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In (x * w - y) ** 2 the arrow y -> r skips the column of x * w; it used to clip that box."""
+    routes: list[list[tuple[float, float]]] = []
+
+    def recording(*args: object) -> list[tuple[float, float]]:
+        route = _route(*args)  # type: ignore[arg-type]
+        routes.append(route)
+        return route
+
+    monkeypatch.setattr(draw, "_route", recording)
+    loss, _, loss_t, wt = _example()
+    for drawing in (
+        lambda: draw_graph(loss, show_local=True),
+        lambda: draw_torch_graph(loss_t, names={"w": wt}),
+    ):
+        routes.clear()
+        fig = drawing()
+        eps = 1e-9  # an arrow starts and ends on a box's edge
+        boxes = [
+            (p.get_x() + eps, p.get_y() + eps, p.get_x() + p.get_width() - eps,
+             p.get_y() + p.get_height() - eps)
+            for p in fig.axes[0].patches
+            if hasattr(p, "get_boxstyle")
+        ]  # fmt: skip
+        assert routes, "no arrows recorded"
+        if fig.axes[0].texts[0].get_text().startswith("x"):  # dlref's graph: y -> r went around
+            assert sum(len(r) == 4 for r in routes) == 1
+        for route in routes:
+            for a, b in itertools.pairwise(route):
+                assert not any(_crosses(a, b, box) for box in boxes), (route, boxes)
