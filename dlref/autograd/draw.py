@@ -24,9 +24,10 @@ from dlref.autograd.engine import Value
 __all__ = ["draw_graph", "draw_side_by_side", "draw_torch_graph"]
 
 # Node box size and spacing, in data units; SCALE inches per unit.
-BOX_W, BOX_H, GAP_X, GAP_Y, SCALE = 2.6, 1.3, 1.0, 0.4, 0.5
-# Text sizes in points. A page shows a figure at its natural size while it fits the text column
-# (about 7 inches at a 1280 px window), so 9 pt is 12 px on screen.
+BOX_W, BOX_H, GAP_X, GAP_Y, SCALE = 2.2, 1.3, 0.7, 0.4, 0.5
+# Text sizes in points. A figure shows at its natural size while it fits the text column, and
+# shrinks to fit a phone's (358 CSS px): a four-column graph is 5.45 in wide, so 9 pt shows as
+# 12 px on a desktop and 8.2 px on a phone.
 NODE_FONT, EDGE_FONT, TITLE_FONT = 9.0, 9.0, 10.0
 OP_NAMES = {"*": "×", "/": "÷", "neg": "-x"}
 
