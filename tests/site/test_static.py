@@ -138,6 +138,37 @@ def test_every_figure_has_alt_text_and_a_caption(site_pages: list[Page]) -> None
     assert not problems, _report(problems, "figures without alt text or caption")
 
 
+# A phone shows the text column this wide (CSS px; a 390 px screen less the page's margins) and
+# shrinks a wider figure to fit. No label of a figure may show smaller than PHONE_TEXT_PX there.
+PHONE_COLUMN_PX, PHONE_TEXT_PX = 358, 7.0
+
+
+def test_figure_text_is_legible_on_a_phone(site: Path, site_pages: list[Page]) -> None:
+    """Each label's own size (sub- and superscripts, drawn at 70 %, are part of their label), as
+    the SVG file gives it, scaled by the width a phone shows the figure at."""
+    shown_on = {
+        Path(fig.source).name: str(page.path) for page in site_pages for fig in page.figures
+    }
+    problems = []
+    figures = sorted((site / "assets" / "figures").glob("*.svg"))
+    assert figures, "no figure files in the built site"
+    for path in figures:
+        svg = path.read_text(encoding="utf-8")
+        root = re.search(r"<svg\b[^>]*>", svg)
+        assert root, path.name
+        width = float(re.search(r'\bwidth="([\d.]+)', root[0])[1])  # CSS px
+        view_width = float(re.search(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+)', root[0])[1])
+        shrink = min(width, PHONE_COLUMN_PX) / view_width
+        for text in re.findall(r"<text\b.*?</text>", svg, re.S):
+            sizes = [float(x) for x in re.findall(r"font-size:\s*([\d.]+)", text)]
+            shown = max(sizes, default=0.0) * shrink
+            if sizes and shown < PHONE_TEXT_PX:
+                words = "".join(re.findall(r">([^<]*)<", text)).strip()
+                page = shown_on.get(path.name, path.name)
+                problems.append(f"{page}: {words!r} shows at {shown:.1f} px on a phone")
+    assert not problems, _report(problems, f"figure labels under {PHONE_TEXT_PX:g} px on a phone")
+
+
 def test_no_block_element_inside_a_paragraph(site_pages: list[Page]) -> None:
     """``<p><figure>`` or ``<p><div>`` is invalid HTML: the browser closes the paragraph before
     the block and leaves empty paragraphs around it. markdown-exec's output gave both (a
