@@ -179,7 +179,7 @@ def _draw(graph: _Graph, ax: Any, title: str | None) -> Any:
 
     for node in graph.order:
         x, y = pos[node]
-        corner = (x - BOX_W / 2, y - BOX_H / 2)
+        corner = node_box(node)[:2]
         style = "round,pad=0,rounding_size=0.15"
         ax.add_patch(
             FancyBboxPatch(corner, BOX_W, BOX_H, boxstyle=style, fc=graph.color(node), ec="0.25")
