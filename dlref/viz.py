@@ -36,7 +36,9 @@ import importlib
 import inspect
 import io
 import logging
+import os
 import re
+import struct
 import sys
 import textwrap
 import warnings
@@ -48,6 +50,19 @@ __all__ = ["figure_html", "setup", "source_markdown"]
 
 # The font used to *measure* CJK text. The browser renders the text with the reader's own fonts.
 CJK_FAMILY = "Noto Sans CJK TC"
+
+# The minus sign (U+2212) as current Noto Sans CJK (2.x, every region) and simplified-Chinese
+# fonts draw it: as wide as the plus sign, 0.555 em, a bar from 0.038 to 0.517 em across and
+# from 0.335 to 0.403 em up (font units, 1000 to the em). The CJK font on PyPI is Noto Sans CJK
+# TC 1.004, whose minus is full width (1 em). Measured with it, matplotlib would leave 1 em for
+# each minus in a formula, the reader's font would draw 0.555 em, and "10⁻¹" would show a gap
+# after the minus. That font has the narrow minus too, as the glyph of the soft hyphen (U+00AD).
+# So matplotlib measures (and a PNG draws) with a copy whose minus is that glyph
+# (_measuring_font), and the site's figure files draw the minus with exactly this bar
+# (minus_sign_font), whatever fonts the reader has.
+MINUS_ADVANCE = 555
+MINUS_BAR = (38, 335, 517, 403)  # x0, y0, x1, y1
+MINUS, SOFT_HYPHEN = 0x2212, 0x00AD
 
 
 #: What to install for figures, named in the error when something is missing.
@@ -76,6 +91,124 @@ def _cjk_font_path() -> Path:
     return path
 
 
+def _checksum(data: bytes) -> int:
+    """An OpenType table checksum: the sum of its big-endian 32-bit words, modulo 2**32."""
+    padded = data + b"\0" * (-len(data) % 4)
+    words: tuple[int, ...] = struct.unpack(f">{len(padded) // 4}L", padded)
+    return sum(words) & 0xFFFFFFFF
+
+
+def _map_minus(data: bytearray, cmap: int, gid: int) -> None:
+    """Point U+2212 at glyph ``gid`` in each Unicode subtable of the ``cmap`` table that starts
+    at byte ``cmap`` of ``data``, in place (sizes unchanged: the entry is changed, not added)."""
+    (count,) = struct.unpack_from(">H", data, cmap + 2)
+    for record in range(cmap + 4, cmap + 4 + 8 * count, 8):
+        at = cmap + struct.unpack_from(">L", data, record + 4)[0]
+        (kind,) = struct.unpack_from(">H", data, at)
+        if kind == 12:  # groups of (first code, last code, first glyph)
+            (groups,) = struct.unpack_from(">L", data, at + 12)
+            for group in range(at + 16, at + 16 + 12 * groups, 12):
+                first, last, _ = struct.unpack_from(">LLL", data, group)
+                if first <= MINUS <= last:
+                    if first != last:
+                        raise RuntimeError("the CJK font's cmap shares the minus's group")
+                    struct.pack_into(">L", data, group + 8, gid)
+        elif kind == 4:  # four arrays of segments: end codes, start codes, deltas, offsets
+            (twice,) = struct.unpack_from(">H", data, at + 6)  # 2 × the number of segments
+            arrays = (at + 14, at + 16 + twice, at + 16 + 2 * twice, at + 16 + 3 * twice)
+            for k in range(twice // 2):
+                end, start, delta, offset = (
+                    struct.unpack_from(">H", data, array + 2 * k)[0] for array in arrays
+                )
+                if not start <= MINUS <= end:
+                    continue
+                if offset:  # the glyph is glyphIdArray[...] + delta
+                    entry = arrays[3] + 2 * k + offset + 2 * (MINUS - start)
+                    struct.pack_into(">H", data, entry, (gid - delta) % 65536)
+                elif start == end:  # the glyph is code + delta
+                    struct.pack_into(">H", data, arrays[2] + 2 * k, (gid - MINUS) % 65536)
+                else:
+                    raise RuntimeError("the CJK font's cmap shares the minus's segment")
+
+
+@cache
+def _measuring_font() -> Path:
+    """The CJK font with the minus sign drawn by its narrow minus (``MINUS_ADVANCE`` says why).
+
+    Only the minus's entries in ``cmap`` change, and the checksums that cover them. The copy is
+    written once, to matplotlib's cache folder, under a name that carries a hash of the
+    original, so that a new font package makes a new copy.
+    """
+    mpl = _require("matplotlib")
+    ttlib = _require("fontTools.ttLib")
+    bounds_pen = _require("fontTools.pens.boundsPen")
+    source = _cjk_font_path()
+    original = source.read_bytes()
+    digest = hashlib.sha256(original).hexdigest()[:16]
+    target = Path(mpl.get_cachedir()) / "dlref" / f"{source.stem}-minus-{digest}.otf"
+    if target.is_file():
+        return target
+    font = ttlib.TTFont(io.BytesIO(original), lazy=True)
+    narrow = font.getBestCmap()[SOFT_HYPHEN]
+    bounds = bounds_pen.BoundsPen(font.getGlyphSet())
+    font.getGlyphSet()[narrow].draw(bounds)
+    if font["hmtx"][narrow][0] != MINUS_ADVANCE or bounds.bounds != MINUS_BAR:
+        raise RuntimeError(f"{source}: its soft hyphen is not the narrow minus MINUS_BAR")
+    data = bytearray(original)
+    cmap, head = font.reader.tables["cmap"], font.reader.tables["head"]
+    _map_minus(data, cmap.offset, font.getGlyphID(narrow))
+    # The table directory (12 bytes, then 16 per table: tag, checksum, offset, length) holds
+    # cmap's checksum; head's checkSumAdjustment makes the whole file sum to 0xB1B0AFBA.
+    (count,) = struct.unpack_from(">H", data, 4)
+    for record in range(12, 12 + 16 * count, 16):
+        if bytes(data[record : record + 4]) == b"cmap":
+            table = bytes(data[cmap.offset : cmap.offset + cmap.length])
+            struct.pack_into(">L", data, record + 4, _checksum(table))
+    struct.pack_into(">L", data, head.offset + 8, 0)
+    struct.pack_into(">L", data, head.offset + 8, (0xB1B0AFBA - _checksum(bytes(data))) % 2**32)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(f".{os.getpid()}.part")
+    partial.write_bytes(data)
+    partial.replace(target)  # atomic: a parallel process reads the old name or the whole copy
+    return target
+
+
+def minus_sign_font() -> bytes:
+    """A WOFF font with one glyph, the minus sign (U+2212): the bar ``MINUS_BAR``, advance
+    ``MINUS_ADVANCE``, the width matplotlib measured it with (see ``MINUS_ADVANCE``).
+
+    The site's figure files draw their minus signs with it (``overrides/hooks/figures.py``), so
+    a minus is as wide on every reader's screen as in the figure's layout, whatever the reader's
+    own fonts. Built the same way each time (no timestamps): the same sources give the same site.
+    """
+    font_builder = _require("fontTools.fontBuilder")
+    glyph_pen = _require("fontTools.pens.ttGlyphPen")
+    time_tools = _require("fontTools.misc.timeTools")
+    x0, y0, x1, y1 = MINUS_BAR
+    bar = glyph_pen.TTGlyphPen(None)
+    bar.moveTo((x0, y0))  # clockwise, as TrueType wants an outer contour
+    bar.lineTo((x0, y1))
+    bar.lineTo((x1, y1))
+    bar.lineTo((x1, y0))
+    bar.closePath()
+    fb = font_builder.FontBuilder(1000, isTTF=True)
+    fb.setupGlyphOrder([".notdef", "minus"])
+    fb.setupCharacterMap({MINUS: "minus"})
+    fb.setupGlyf({".notdef": glyph_pen.TTGlyphPen(None).glyph(), "minus": bar.glyph()})
+    fb.setupHorizontalMetrics({".notdef": (0, 0), "minus": (MINUS_ADVANCE, x0)})
+    fb.setupHorizontalHeader(ascent=880, descent=-120)
+    fb.setupNameTable({"familyName": "dlref minus", "styleName": "Regular"})
+    fb.setupOS2(sTypoAscender=880, sTypoDescender=-120, usWinAscent=880, usWinDescent=120)
+    fb.setupPost()
+    epoch = time_tools.timestampSinceEpoch(0)  # 1970-01-01, as SOURCE_DATE_EPOCH=0 would say
+    fb.updateHead(created=epoch, modified=epoch)
+    fb.font.recalcTimestamp = False
+    fb.font.flavor = "woff"
+    out = io.BytesIO()
+    fb.save(out)
+    return out.getvalue()
+
+
 def _in_ipython() -> bool:
     """Whether an IPython shell (a Jupyter kernel, say) runs this code."""
     ipython = sys.modules.get("IPython")
@@ -99,7 +232,7 @@ def setup() -> None:
         # page's notebook) the kernel's own backend stays, so that a reader's plt.show()
         # still shows a figure; figure_html closes its figure, so it is not shown twice.
         mpl.use("svg")
-    font_manager.fontManager.addfont(str(_cjk_font_path()))
+    font_manager.fontManager.addfont(str(_measuring_font()))
     # Measure with exactly the fonts that ship with the Python packages: a system copy of the
     # same family (Debian's fonts-noto-cjk, fonts-dejavu) has other metrics, and would make the
     # SVG depend on the machine that built the site.
@@ -107,7 +240,7 @@ def setup() -> None:
     font_manager.fontManager.ttflist = [
         f
         for f in font_manager.fontManager.ttflist
-        if not (f.name == CJK_FAMILY and Path(f.fname) != _cjk_font_path())
+        if not (f.name == CJK_FAMILY and Path(f.fname) != _measuring_font())
         and not (f.name.startswith("DejaVu") and mpl_fonts not in Path(f.fname).resolve().parents)
     ]
     font_manager.fontManager._findfont_cached.cache_clear()
@@ -128,7 +261,7 @@ def setup() -> None:
             "mathtext.tt": "DejaVu Sans Mono",
             "mathtext.cal": "DejaVu Sans:italic",
             "mathtext.fallback": "cm",
-            "axes.unicode_minus": False,
+            "axes.unicode_minus": True,  # "−1", not "-1": the minus is MINUS_ADVANCE wide
             "figure.figsize": (6.4, 3.6),
             "figure.dpi": 100,
             "font.size": 10,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
@@ -9,6 +10,8 @@ import textwrap
 
 import matplotlib.pyplot as plt
 import pytest
+from fontTools.pens.boundsPen import BoundsPen
+from fontTools.ttLib import TTFont
 from matplotlib import font_manager
 
 import dlref.viz as viz
@@ -32,9 +35,57 @@ def test_chinese_labels_have_every_glyph_and_stay_text() -> None:
         assert label in out
 
 
-def test_the_cjk_font_is_the_packaged_one() -> None:
+def test_the_cjk_font_is_the_packaged_one_with_only_the_minus_narrowed() -> None:
     prop = font_manager.FontProperties(family=viz.CJK_FAMILY)
-    assert font_manager.findfont(prop, fallback_to_default=False) == str(viz._cjk_font_path())
+    measuring = viz._measuring_font()
+    assert font_manager.findfont(prop, fallback_to_default=False) == str(measuring)
+    original, copy = viz._cjk_font_path().read_bytes(), measuring.read_bytes()
+    assert len(copy) == len(original)
+    changed = [i for i, (a, b) in enumerate(zip(original, copy, strict=True)) if a != b]
+    font, before = TTFont(io.BytesIO(copy), lazy=True), TTFont(io.BytesIO(original), lazy=True)
+    cmap, head = font.reader.tables["cmap"], font.reader.tables["head"]
+    allowed = [
+        range(cmap.offset, cmap.offset + cmap.length),
+        range(12, 12 + 16 * len(font.reader.tables)),  # the table directory: cmap's checksum
+        range(head.offset + 8, head.offset + 12),  # the whole file's checksum adjustment
+    ]
+    assert changed and all(any(i in r for r in allowed) for i in changed)
+    TTFont(io.BytesIO(copy), checkChecksums=2)["cmap"]  # raises on a wrong table checksum
+    now, then = font.getBestCmap(), before.getBestCmap()
+    assert {code for code in then if now.get(code) != then[code]} == {viz.MINUS}
+    assert before["hmtx"][then[viz.MINUS]][0] == 1000  # the packaged font's full-width minus
+    narrow = now[viz.MINUS]
+    bounds = BoundsPen(font.getGlyphSet())
+    font.getGlyphSet()[narrow].draw(bounds)
+    assert (font["hmtx"][narrow][0], bounds.bounds) == (viz.MINUS_ADVANCE, viz.MINUS_BAR)
+
+
+def test_a_minus_in_math_is_as_wide_as_the_plus_and_ticks_use_it() -> None:
+    # The packaged font's full-width minus left a gap after the minus of "10⁻¹".
+    fig, ax = plt.subplots()
+    ax.text(0, 0.5, r"$a-b+c$", fontsize=10)
+    ax.plot([-1, 1], [-1, 1])
+    out = figure_html(fig, alt="减号", caption="减号与加号一样宽")
+    glyphs = re.findall(r'<tspan x="([-\d.]+)"[^>]*>([^<]*)</tspan>', out)
+    x = {text: float(pos) for pos, text in glyphs if text in "a−b+c"}
+    plus = TTFont(str(viz._cjk_font_path()), lazy=True)
+    plus_advance = plus["hmtx"][plus.getBestCmap()[ord("+")]][0]
+    assert plus_advance == viz.MINUS_ADVANCE
+    # a binary operator: medium space, the sign, medium space; the same for − and +
+    assert x["b"] - x["−"] == pytest.approx(x["c"] - x["+"], abs=1e-3)
+    assert ">−1.00<" in out, "negative tick labels use the minus sign U+2212"
+
+
+def test_the_minus_sign_font_is_the_measured_bar_and_the_same_each_time() -> None:
+    data = viz.minus_sign_font()
+    assert data == viz.minus_sign_font()
+    font = TTFont(io.BytesIO(data))
+    assert font.flavor == "woff"
+    assert font.getBestCmap() == {0x2212: "minus"}
+    assert font["hmtx"]["minus"] == (viz.MINUS_ADVANCE, viz.MINUS_BAR[0])
+    bounds = BoundsPen(font.getGlyphSet())
+    font.getGlyphSet()["minus"].draw(bounds)
+    assert bounds.bounds == viz.MINUS_BAR
 
 
 def test_a_character_no_font_has_is_an_error_not_empty_boxes() -> None:
