@@ -29,7 +29,14 @@ BOX_W, BOX_H, GAP_X, GAP_Y, SCALE = 2.2, 1.3, 0.7, 0.4, 0.5
 # shrinks to fit a phone's (358 CSS px): a four-column graph is 5.45 in wide, so 9 pt shows as
 # 12 px on a desktop and 8.2 px on a phone.
 NODE_FONT, EDGE_FONT, TITLE_FONT = 9.0, 9.0, 10.0
-OP_NAMES = {"*": "×", "/": "÷", "neg": "-x"}
+# Operations as a figure writes them: the signs of print, and the minus sign (U+2212), as the
+# figures' axes write negative numbers, not the hyphen of code.
+OP_NAMES = {"*": "×", "/": "÷", "-": "−", "neg": "−x"}
+
+
+def _number(x: float) -> str:
+    """``x`` to 4 significant digits, a negative one with the minus sign (U+2212)."""
+    return f"{x:.4g}".replace("-", "\u2212")
 
 
 def _layers(order: Sequence[Hashable], inputs: Callable[[Any], Sequence[Any]]) -> list[list[Any]]:
@@ -222,13 +229,13 @@ def _value_graph(root: Value, show_grad: bool, show_local: bool) -> _Graph:
     def text(v: Value) -> str:
         op = OP_NAMES.get(v._op, v._op)
         name = f"{v.label}  ({op})" if v.label and op else (v.label or op or "const")
-        lines = [name, f"data {v.data:.4g}"]
+        lines = [name, f"data {_number(v.data)}"]
         if show_grad:
-            lines.append(f"grad {v.grad:.4g}")
+            lines.append(f"grad {_number(v.grad)}")
         return "\n".join(lines)
 
     def edge(v: Value, k: int) -> str:
-        return f"{v._local[k]:.4g}"
+        return _number(v._local[k])
 
     return _Graph(
         root.topological_order(),
@@ -268,8 +275,8 @@ def _torch_graph(output: Any, names: Mapping[str, Any] | None) -> _Graph:
         name = label.get(id(var), "leaf")
         if var.numel() != 1:
             return f"AccumulateGrad\n{name}: shape {tuple(var.shape)}"
-        grad = "None" if var.grad is None else f"{var.grad.item():.4g}"
-        return f"AccumulateGrad\n{name}: data {var.item():.4g}\ngrad {grad}"
+        grad = "None" if var.grad is None else _number(var.grad.item())
+        return f"AccumulateGrad\n{name}: data {_number(var.item())}\ngrad {grad}"
 
     return _Graph(order, inputs, text, lambda f: "#dbe6f6" if hasattr(f, "variable") else "#fdf1dc")
 
@@ -320,7 +327,7 @@ def draw_graph(
     >>> loss = (x * w - 4.0) ** 2
     >>> loss.backward()
     >>> html = dlref.viz.figure_html(draw_graph(loss), alt="计算图", caption="损失的计算图")
-    >>> "grad -8" in html  # w's box
+    >>> "grad −8" in html  # w's box (negative numbers with the minus sign)
     True
     """
     graph = _value_graph(root, show_grad, show_local)

@@ -57,18 +57,18 @@ def test_draw_graph_shows_every_node() -> None:
     edges = [t for t in texts if "\n" not in t]
     assert sorted(nodes) == sorted(
         [
-            "x\ndata 2\ngrad -4",
-            "w\ndata 1\ngrad -8",
+            "x\ndata 2\ngrad −4",
+            "w\ndata 1\ngrad −8",
             "y\ndata 4\ngrad 4",
-            "×\ndata 2\ngrad -4",
-            "-\ndata -2\ngrad -4",
+            "×\ndata 2\ngrad −4",
+            "−\ndata −2\ngrad −4",
             "**2\ndata 4\ngrad 1",
         ]
     )
     # Local derivatives: d(xw)/dx = w, d(xw)/dw = x, d(a - y)/da = 1, /dy = -1, d(r**2)/dr = 2r.
-    assert sorted(edges) == sorted(["1", "2", "1", "-1", "-4"])
+    assert sorted(edges) == sorted(["1", "2", "1", "−1", "−4"])
     html = dlref.viz.figure_html(fig, alt="图", caption="测试图")
-    assert "grad -8" in html  # text stays text in the SVG
+    assert "grad −8" in html  # text stays text in the SVG
 
 
 def test_labels_name_the_operation() -> None:
@@ -91,7 +91,7 @@ def test_torch_graph_nodes() -> None:
     graph = _torch_graph(loss_t, {"w": wt})
     names = [type(f).__name__ for f in graph.order]
     assert names == ["AccumulateGrad", "MulBackward0", "SubBackward0", "PowBackward0"]
-    assert graph.text(graph.order[0]) == "AccumulateGrad\nw: data 1\ngrad -8"
+    assert graph.text(graph.order[0]) == "AccumulateGrad\nw: data 1\ngrad −8"
     fig = draw_torch_graph(loss_t, names={"w": wt})
     assert len(fig.axes[0].patches) == 4 + 3
 

@@ -6,6 +6,7 @@ it is on, so one run shows the whole list.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -167,6 +168,29 @@ def test_figure_text_is_legible_on_a_phone(site: Path, site_pages: list[Page]) -
                 page = shown_on.get(path.name, path.name)
                 problems.append(f"{page}: {words!r} shows at {shown:.1f} px on a phone")
     assert not problems, _report(problems, f"figure labels under {PHONE_TEXT_PX:g} px on a phone")
+
+
+# A hyphen-minus before a number, at the start of a label or after a space, "=", "(", "[" or ",".
+HYPHEN_NUMBER = re.compile(r"(?:^|[\s=(\[,])-(?=[\d.])", re.M)
+
+
+def test_figures_write_negative_numbers_with_the_minus_sign(
+    site: Path, site_pages: list[Page]
+) -> None:
+    """Axes write "−1" with the minus sign (U+2212, dlref.viz): a label made by a page's code
+    (an f-string, a graph's numbers) must not write "-1" with the shorter hyphen beside them.
+    A formula's glyphs are one tspan each, so a label's text is its tspans put together."""
+    shown_on = {
+        Path(fig.source).name: str(page.path) for page in site_pages for fig in page.figures
+    }
+    problems = []
+    for path in sorted((site / "assets" / "figures").glob("*.svg")):
+        for text in re.findall(r"<text\b.*?</text>", path.read_text(encoding="utf-8"), re.S):
+            glyphs = re.findall(r"<tspan\b[^>]*>([^<]*)</tspan>", text)
+            words = html.unescape("".join(glyphs) if glyphs else re.sub(r"<[^>]+>", "", text))
+            if HYPHEN_NUMBER.search(words.strip()):
+                problems.append(f"{shown_on.get(path.name, path.name)}: {words.strip()!r}")
+    assert not problems, _report(problems, "figure labels with a hyphen for a minus")
 
 
 def test_no_block_element_inside_a_paragraph(site_pages: list[Page]) -> None:
