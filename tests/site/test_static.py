@@ -178,12 +178,19 @@ def test_figures_write_negative_numbers_with_the_minus_sign(
     site: Path, site_pages: list[Page]
 ) -> None:
     """Axes write "−1" with the minus sign (U+2212, dlref.viz): a label made by a page's code
-    (an f-string, a graph's numbers) must not write "-1" with the shorter hyphen beside them.
-    A formula's glyphs are one tspan each, so a label's text is its tspans put together."""
+    (an f-string, a graph's numbers) must not write "-1" with the shorter hyphen beside them,
+    nor the figure's alt text or caption (a screen reader may read a hyphen as "dash"). A
+    formula's glyphs are one tspan each, so a label's text is its tspans put together."""
     shown_on = {
         Path(fig.source).name: str(page.path) for page in site_pages for fig in page.figures
     }
-    problems = []
+    problems = [
+        f"{page.path}: {kind} {text!r}"
+        for page in site_pages
+        for fig in page.figures
+        for kind, text in (("alt", fig.label), ("caption", fig.caption or ""))
+        if HYPHEN_NUMBER.search(text)
+    ]
     for path in sorted((site / "assets" / "figures").glob("*.svg")):
         for text in re.findall(r"<text\b.*?</text>", path.read_text(encoding="utf-8"), re.S):
             glyphs = re.findall(r"<tspan\b[^>]*>([^<]*)</tspan>", text)
