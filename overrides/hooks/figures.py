@@ -78,7 +78,8 @@ def style(minus: bool) -> str:
     measured with: the CJK font (letters, digits and signs set upright) or DejaVu Sans (italic
     letters). Named fonts few readers have would fall back to the browser's default (a serif
     font on most systems), so the CJK ones get the stack; DejaVu Sans is kept where the reader
-    has it, with the stack behind it.
+    has it, with the stack behind it. matplotlib quotes the name with ``'``, and SVGO rewrites
+    the quotes as ``"``: the selector matches both.
 
     With ``minus``, the figure has a minus sign (U+2212), and it is drawn in a font of its own
     carried inside the file (a figure shown as ``<img>`` loads nothing else): a bar exactly as
@@ -95,7 +96,7 @@ def style(minus: bool) -> str:
         )
     return (
         f"<style>{face}text, tspan {{ font-family: {first}{FIGURE_FONTS} !important; }} "
-        f"tspan[style*='\"DejaVu Sans\"'] "
+        f"tspan[style*=\"'DejaVu Sans'\"], tspan[style*='\"DejaVu Sans\"'] "
         f'{{ font-family: {first}"DejaVu Sans", {FIGURE_FONTS} !important; }}</style>'
     )
 

@@ -243,6 +243,10 @@ def test_a_figure_with_a_minus_sign_carries_the_font_it_was_measured_for(tmp_pat
     assert "@font-face" not in none.read_text() and "dlref minus" not in none.read_text()
     for path in (minus, none):
         assert "text, tspan {" in path.read_text()
+        # matplotlib quotes a font name with ', SVGO with ": italic letters keep DejaVu Sans
+        assert (
+            """tspan[style*="'DejaVu Sans'"], tspan[style*='"DejaVu Sans"']""" in path.read_text()
+        )
 
 
 def test_a_figure_drawn_in_a_tab_is_not_left_inside_a_paragraph() -> None:
