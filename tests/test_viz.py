@@ -7,7 +7,9 @@ import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
+import matplotlib
 import matplotlib.pyplot as plt
 import pytest
 from fontTools.pens.boundsPen import BoundsPen
@@ -58,6 +60,18 @@ def test_the_cjk_font_is_the_packaged_one_with_only_the_minus_narrowed() -> None
     bounds = BoundsPen(font.getGlyphSet())
     font.getGlyphSet()[narrow].draw(bounds)
     assert (font["hmtx"][narrow][0], bounds.bounds) == (viz.MINUS_ADVANCE, viz.MINUS_BAR)
+
+
+def test_the_measuring_font_is_made_the_same_on_a_fresh_machine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copy is made once per machine (the other tests may find it already there): make it
+    again in an empty cache folder and compare."""
+    monkeypatch.setattr(matplotlib, "get_cachedir", lambda: str(tmp_path))
+    made = viz._measuring_font.__wrapped__()
+    assert made.parent == tmp_path / "dlref" and made.name == viz._measuring_font().name
+    assert made.read_bytes() == viz._measuring_font().read_bytes()
+    assert [p.name for p in made.parent.iterdir()] == [made.name]  # no partial file left
 
 
 def test_a_minus_in_math_is_as_wide_as_the_plus_and_ticks_use_it() -> None:
