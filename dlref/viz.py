@@ -46,7 +46,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["figure_html", "setup", "source_markdown"]
+__all__ = ["figure_html", "minus_sign_font", "setup", "source_markdown"]
 
 # The font used to *measure* CJK text. The browser renders the text with the reader's own fonts.
 CJK_FAMILY = "Noto Sans CJK TC"
@@ -174,12 +174,34 @@ def _measuring_font() -> Path:
 
 
 def minus_sign_font() -> bytes:
-    """A WOFF font with one glyph, the minus sign (U+2212): the bar ``MINUS_BAR``, advance
-    ``MINUS_ADVANCE``, the width matplotlib measured it with (see ``MINUS_ADVANCE``).
+    """A font with one glyph, the minus sign (U+2212), as wide as the figures measure it.
 
-    The site's figure files draw their minus signs with it (``overrides/hooks/figures.py``), so
-    a minus is as wide on every reader's screen as in the figure's layout, whatever the reader's
-    own fonts. Built the same way each time (no timestamps): the same sources give the same site.
+    matplotlib measures a figure's minus signs 0.555 em wide (``MINUS_ADVANCE``: the PyPI CJK
+    font's own minus is full width, and would leave a gap after the minus in "10⁻¹"). The site's
+    figure files carry this font and draw their minus signs with it
+    (``overrides/hooks/figures.py``), so a minus is as wide on every reader's screen as in the
+    figure's layout, whatever the reader's own fonts.
+
+    Returns
+    -------
+    bytes
+        A WOFF file: the bar ``MINUS_BAR`` (font units, 1000 to the em) with advance
+        ``MINUS_ADVANCE``. Built the same way each time (no timestamps), so the same sources
+        give the same site.
+
+    Raises
+    ------
+    ImportError
+        If fontTools (which matplotlib installs) is missing (``pip install "dlref[viz]"``).
+
+    Examples
+    --------
+    >>> import io
+    >>> from fontTools.ttLib import TTFont
+    >>> from dlref.viz import minus_sign_font
+    >>> font = TTFont(io.BytesIO(minus_sign_font()))
+    >>> font.getBestCmap(), font["hmtx"]["minus"]  # U+2212 only; (advance, left edge of the bar)
+    ({8722: 'minus'}, (555, 38))
     """
     font_builder = _require("fontTools.fontBuilder")
     glyph_pen = _require("fontTools.pens.ttGlyphPen")
