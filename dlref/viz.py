@@ -46,7 +46,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["figure_html", "minus_sign_font", "setup", "source_markdown"]
+__all__ = ["figure_html", "setup", "source_markdown"]
 
 # The font used to *measure* CJK text. The browser renders the text with the reader's own fonts.
 CJK_FAMILY = "Noto Sans CJK TC"
@@ -58,8 +58,8 @@ CJK_FAMILY = "Noto Sans CJK TC"
 # each minus in a formula, the reader's font would draw 0.555 em, and "10⁻¹" would show a gap
 # after the minus. That font has the narrow minus too, as the glyph of the soft hyphen (U+00AD).
 # So matplotlib measures (and a PNG draws) with a copy whose minus is that glyph
-# (_measuring_font), and the site's figure files draw the minus with exactly this bar
-# (minus_sign_font), whatever fonts the reader has.
+# (_measuring_font), and an SVG draws a formula's minus as exactly this bar (_minus_bars),
+# whatever fonts the reader has.
 MINUS_ADVANCE = 555
 MINUS_BAR = (38, 335, 517, 403)  # x0, y0, x1, y1
 MINUS, SOFT_HYPHEN = 0x2212, 0x00AD
@@ -173,62 +173,50 @@ def _measuring_font() -> Path:
     return target
 
 
-def minus_sign_font() -> bytes:
-    """A font with one glyph, the minus sign (U+2212), as wide as the figures measure it.
+# In a formula, matplotlib writes each glyph as a <tspan> at the place it measured, and a minus
+# sign among them as "−" (both quote styles: a figure file has been through SVGO).
+_GLYPH_MINUS = re.compile(r'<tspan x="([-\d.]+)" y="([-\d.]+)" style="([^"]*)">\u2212</tspan>')
+_FONT_SIZE = re.compile(r"font-size:\s*([\d.]+)px")
+_FILL = re.compile(r"fill:\s*(#[0-9a-fA-F]{3,8}|[a-z]+)")
 
-    matplotlib measures a figure's minus signs 0.555 em wide (``MINUS_ADVANCE``: the PyPI CJK
-    font's own minus is full width, and would leave a gap after the minus in "10⁻¹"). The site's
-    figure files carry this font and draw their minus signs with it
-    (``overrides/hooks/figures.py``), so a minus is as wide on every reader's screen as in the
-    figure's layout, whatever the reader's own fonts.
 
-    Returns
-    -------
-    bytes
-        A WOFF file: the bar ``MINUS_BAR`` (font units, 1000 to the em) with advance
-        ``MINUS_ADVANCE``. Built the same way each time (no timestamps), so the same sources
-        give the same site.
+def _minus_bars(svg: str) -> str:
+    """``svg`` with each minus sign of a formula drawn as the bar ``MINUS_BAR`` (a ``<rect>``),
+    exactly where and as wide as matplotlib measured it.
 
-    Raises
-    ------
-    ImportError
-        If fontTools (which matplotlib installs) is missing (``pip install "dlref[viz]"``).
-
-    Examples
-    --------
-    >>> import io
-    >>> from fontTools.ttLib import TTFont
-    >>> from dlref.viz import minus_sign_font
-    >>> font = TTFont(io.BytesIO(minus_sign_font()))
-    >>> font.getBestCmap(), font["hmtx"]["minus"]  # U+2212 only; (advance, left edge of the bar)
-    ({8722: 'minus'}, (555, 38))
+    A formula's glyphs are placed one by one, so the glyph the reader's font draws must have
+    the measured width: a font whose minus is full width (older CJK fonts) would leave a gap,
+    or run into the next glyph. A font carried in the figure file fixed that, but an SVG shown
+    as ``<img>`` is painted before such a font loads and again after, so the same page gave
+    different screenshots (4 of 4 runs of the site's screenshot comparison; 0 of 4 without it).
+    The bar needs no font. The ``−`` stays in the text, unpainted, for selection and search.
     """
-    font_builder = _require("fontTools.fontBuilder")
-    glyph_pen = _require("fontTools.pens.ttGlyphPen")
-    time_tools = _require("fontTools.misc.timeTools")
-    x0, y0, x1, y1 = MINUS_BAR
-    bar = glyph_pen.TTGlyphPen(None)
-    bar.moveTo((x0, y0))  # clockwise, as TrueType wants an outer contour
-    bar.lineTo((x0, y1))
-    bar.lineTo((x1, y1))
-    bar.lineTo((x1, y0))
-    bar.closePath()
-    fb = font_builder.FontBuilder(1000, isTTF=True)
-    fb.setupGlyphOrder([".notdef", "minus"])
-    fb.setupCharacterMap({MINUS: "minus"})
-    fb.setupGlyf({".notdef": glyph_pen.TTGlyphPen(None).glyph(), "minus": bar.glyph()})
-    fb.setupHorizontalMetrics({".notdef": (0, 0), "minus": (MINUS_ADVANCE, x0)})
-    fb.setupHorizontalHeader(ascent=880, descent=-120)
-    fb.setupNameTable({"familyName": "dlref minus", "styleName": "Regular"})
-    fb.setupOS2(sTypoAscender=880, sTypoDescender=-120, usWinAscent=880, usWinDescent=120)
-    fb.setupPost()
-    epoch = time_tools.timestampSinceEpoch(0)  # 1970-01-01, as SOURCE_DATE_EPOCH=0 would say
-    fb.updateHead(created=epoch, modified=epoch)
-    fb.font.recalcTimestamp = False
-    fb.font.flavor = "woff"
-    out = io.BytesIO()
-    fb.save(out)
-    return out.getvalue()
+
+    def formula(text: re.Match[str]) -> str:
+        bars: list[str] = []  # a <rect> cannot be inside a <text>: the bars go after it
+
+        def unpainted(glyph: re.Match[str]) -> str:
+            x, y, style = float(glyph[1]), float(glyph[2]), glyph[3]
+            size = _FONT_SIZE.search(style)
+            if size is None:
+                return glyph[0]
+            em = float(size[1]) / 1000  # font units to px
+            x0, y0, x1, y1 = MINUS_BAR
+            fill = _FILL.search(style)  # else the group's fill, as for the text
+            bars.append(
+                f'<rect x="{x + x0 * em:.6f}" y="{y - y1 * em:.6f}" '
+                f'width="{(x1 - x0) * em:.6f}" height="{(y1 - y0) * em:.6f}"'
+                + (f' style="fill: {fill[1]}"' if fill else "")
+                + "/>"
+            )
+            return (
+                f'<tspan x="{glyph[1]}" y="{glyph[2]}" style="{style}; fill: none">\u2212</tspan>'
+            )
+
+        body = _GLYPH_MINUS.sub(unpainted, text[0])
+        return body + "".join(bars)  # in the formula's group: the same transform
+
+    return re.sub(r"<text\b[^>]*>(?:(?!</text>).)*</text>", formula, svg, flags=re.DOTALL)
 
 
 def _in_ipython() -> bool:
@@ -396,6 +384,7 @@ def figure_html(fig: Any, *, alt: str, caption: str) -> str:
             "character; use a symbol DejaVu Sans has (a transpose: ^{\\mathsf{T}})"
         )
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype: inline SVG needs neither
+    svg = _minus_bars(svg)
     # matplotlib names its groups figure_1, axes_1, line2d_1, ... in every figure: inline, two
     # figures on one page would repeat those ids. Keep only the ids something refers to (the
     # salted marker and clip-path ids); the rest are dropped.

@@ -90,16 +90,29 @@ def test_a_minus_in_math_is_as_wide_as_the_plus_and_ticks_use_it() -> None:
     assert ">−1.00<" in out, "negative tick labels use the minus sign U+2212"
 
 
-def test_the_minus_sign_font_is_the_measured_bar_and_the_same_each_time() -> None:
-    data = viz.minus_sign_font()
-    assert data == viz.minus_sign_font()
-    font = TTFont(io.BytesIO(data))
-    assert font.flavor == "woff"
-    assert font.getBestCmap() == {0x2212: "minus"}
-    assert font["hmtx"]["minus"] == (viz.MINUS_ADVANCE, viz.MINUS_BAR[0])
-    bounds = BoundsPen(font.getGlyphSet())
-    font.getGlyphSet()["minus"].draw(bounds)
-    assert bounds.bounds == viz.MINUS_BAR
+def test_a_minus_in_a_formula_is_drawn_as_the_measured_bar() -> None:
+    """In a formula the reader's font does not draw the minus sign (it may be full width): a
+    bar does, where matplotlib measured the glyph; the character stays, unpainted."""
+    fig, ax = plt.subplots()
+    ax.set_title(r"$e^{-x}$", color="#c62828", fontsize=12)
+    ax.set_ylabel("−1 与 1")  # plain text: one <text>, laid out by the browser, left as it is
+    out = figure_html(fig, alt="减号", caption="公式里的减号画成横条")
+    (glyph,) = re.findall(r'<tspan x="([-\d.]+)" y="([-\d.]+)" style="([^"]*)">−</tspan>', out)
+    x, y, style = float(glyph[0]), float(glyph[1]), glyph[2]
+    assert style.endswith("; fill: none")
+    size = float(re.search(r"font-size: ([\d.]+)px", style)[1]) / 1000
+    assert size == pytest.approx(12 * 0.7 / 1000)  # a superscript: 70 %
+    (rect,) = re.findall(
+        r"<rect x=\"([-\d.]+)\" y=\"([-\d.]+)\" width=\"([\d.]+)\" "
+        r"height=\"([\d.]+)\" style=\"fill: #c62828\"/>",
+        out,
+    )
+    x0, y0, x1, y1 = viz.MINUS_BAR
+    expected = (x + x0 * size, y - y1 * size, (x1 - x0) * size, (y1 - y0) * size)
+    assert [float(v) for v in rect] == pytest.approx(expected, abs=1e-6)
+    # the bar is in the formula's group, after its text: the same transform
+    assert re.search(r"</text>\s*<rect", out)
+    assert ">−1 与 1<" in out  # plain text keeps its minus sign
 
 
 def test_a_character_no_font_has_is_an_error_not_empty_boxes() -> None:

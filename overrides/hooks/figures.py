@@ -19,8 +19,7 @@ What the site's stylesheet did inside an inline SVG is now done by the file itse
 ``<img>``:
 
 * figure text in the reader's fonts (CJK included): a ``<style>`` in the file (``FIGURE_FONTS``,
-  the stack ``extra.css`` used for inline figures), and in a figure with a minus sign, a font
-  of one glyph for it, carried in the file (``style``);
+  the stack ``extra.css`` used for inline figures, for a formula's glyphs too);
 * the dark palette: ``extra.css`` filters the ``<img>`` as it filtered the ``<svg>``.
 
 Before that (``on_page_content``), a figure drawn in a tab loses the paragraph Markdown put
@@ -37,7 +36,6 @@ builds) and a changed figure gets a new name (no stale copy in a reader's cache)
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import html
 import re
@@ -50,7 +48,6 @@ from mkdocs.utils import get_relative_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
 
-from dlref.viz import minus_sign_font
 from tools import optimize_svg
 from tools.as_shipped import as_shipped
 from tools.exec_cache import cache_directory
@@ -67,38 +64,19 @@ FIGURE_FONTS = (
     '"Noto Sans SC", "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB",'
     ' "Microsoft YaHei", "WenQuanYi Micro Hei", "DejaVu Sans", sans-serif'
 )
-MINUS_FONT = "dlref minus"
-
-
-def style(minus: bool) -> str:
-    """The ``<style>`` of a figure file: its text in the reader's fonts.
-
-    Plain text is one ``<text>`` that the browser lays out itself. A formula (mathtext) is one
-    ``<tspan>`` per glyph, placed where matplotlib measured it, each naming the font it was
-    measured with: the CJK font (letters, digits and signs set upright) or DejaVu Sans (italic
-    letters). Named fonts few readers have would fall back to the browser's default (a serif
-    font on most systems), so the CJK ones get the stack; DejaVu Sans is kept where the reader
-    has it, with the stack behind it. matplotlib quotes the name with ``'``, and SVGO rewrites
-    the quotes as ``"``: the selector matches both.
-
-    With ``minus``, the figure has a minus sign (U+2212), and it is drawn in a font of its own
-    carried inside the file (a figure shown as ``<img>`` loads nothing else): a bar exactly as
-    wide as matplotlib measured it, whatever the reader's fonts (``dlref.viz.MINUS_ADVANCE``
-    says why). Only U+2212 comes from that font.
-    """
-    first, face = "", ""
-    if minus:
-        first = f'"{MINUS_FONT}", '
-        woff = base64.b64encode(minus_sign_font()).decode("ascii")
-        face = (
-            f'@font-face {{ font-family: "{MINUS_FONT}"; unicode-range: U+2212; '
-            f'src: url(data:font/woff;base64,{woff}) format("woff"); }} '
-        )
-    return (
-        f"<style>{face}text, tspan {{ font-family: {first}{FIGURE_FONTS} !important; }} "
-        f"tspan[style*=\"'DejaVu Sans'\"], tspan[style*='\"DejaVu Sans\"'] "
-        f'{{ font-family: {first}"DejaVu Sans", {FIGURE_FONTS} !important; }}</style>'
-    )
+# The reader's fonts for each glyph of a formula. Plain text is one <text> that the browser lays
+# out itself. A formula (mathtext) is one <tspan> per glyph, placed where matplotlib measured
+# it, each naming the font it was measured with: the CJK font (letters, digits and signs set
+# upright) or DejaVu Sans (italic letters). Named fonts few readers have would fall back to the
+# browser's default (a serif font on most systems), so the CJK ones get the stack; DejaVu Sans
+# is kept where the reader has it, with the stack behind it. matplotlib quotes the name with ',
+# SVGO rewrites the quotes as ": the selector matches both. (A formula's minus sign is a bar
+# drawn by dlref.viz, in no font.)
+STYLE = (
+    f"<style>text, tspan {{ font-family: {FIGURE_FONTS} !important; }} "
+    f"tspan[style*=\"'DejaVu Sans'\"], tspan[style*='\"DejaVu Sans\"'] "
+    f'{{ font-family: "DejaVu Sans", {FIGURE_FONTS} !important; }}</style>'
+)
 
 
 # A figure that is the whole of a paragraph (the newline is Markdown's, before the </p>).
@@ -130,7 +108,7 @@ def _file(svg: str, attrs: dict[str, str]) -> str:
     kept = {k: v for k, v in attrs.items() if k not in ("role", "aria-label")}
     kept.setdefault("xmlns", "http://www.w3.org/2000/svg")
     opening = "<svg" + "".join(f' {k}="{v}"' for k, v in kept.items()) + ">"
-    body = opening + style("\u2212" in svg) + METADATA.sub("", svg[tag.end() :], count=1)
+    body = opening + STYLE + METADATA.sub("", svg[tag.end() :], count=1)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"
 
 

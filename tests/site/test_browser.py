@@ -23,7 +23,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser
 
-import dlref.viz as viz
 from tools.search_rank import glossary_queries
 from tools.sitecheck import ROOT, Page
 from tools.visit import DARK, LIGHT, PHONE, SCROLL_REGIONS_MARKED, Mode, Tab
@@ -486,58 +485,6 @@ def test_a_missing_address_shows_the_chinese_404_page_with_working_links(
         )
     finally:
         tab.close()
-
-
-# -- figure text --------------------------------------------------------------------------------
-# In a figure file, every minus sign's advance as the browser draws it, in em; and the state of
-# the font carried for it.
-MINUS_WIDTHS = r"""
-async () => {
-  await document.fonts.ready;
-  const faces = Object.fromEntries([...document.fonts].map((f) => [f.family, f.status]));
-  const widths = [];
-  for (const el of document.querySelectorAll("text, tspan")) {
-    if (el.querySelector("tspan")) continue;  // a formula: its glyphs are its tspans
-    const text = el.textContent;
-    for (let i = text.indexOf("\u2212"); i >= 0; i = text.indexOf("\u2212", i + 1)) {
-      const size = parseFloat(getComputedStyle(el).fontSize);
-      widths.push([text, el.getSubStringLength(i, 1) / size]);
-    }
-  }
-  return { faces, widths };
-}
-"""
-
-
-def test_every_minus_sign_in_a_figure_is_as_wide_as_matplotlib_measured_it(
-    browser: Browser, base_url: str, site: Path
-) -> None:
-    """matplotlib placed each glyph of a formula after a minus sign ``MINUS_ADVANCE`` per mille
-    of an em further on (dlref.viz says why): drawn wider, "10⁻¹" shows a gap; narrower, the
-    glyphs overlap. The figure file carries the font for it, and Chromium must load and use it
-    for plain text and formulas alike."""
-    files = [
-        path
-        for path in sorted((site / "assets" / "figures").glob("*.svg"))
-        if "\u2212" in path.read_text(encoding="utf-8")
-    ]
-    assert files, "no figure with a minus sign: the check would check nothing"
-    page = browser.new_page()
-    problems = []
-    try:
-        for path in files:
-            page.goto(f"{base_url}assets/figures/{path.name}")
-            drawn = page.evaluate(MINUS_WIDTHS)
-            if drawn["faces"].get("dlref minus") != "loaded":
-                problems.append(f"{path.name}: the minus font is {drawn['faces']}")
-            problems += [
-                f"{path.name}: {text!r} draws its minus {width:.3f} em wide"
-                for text, width in drawn["widths"]
-                if abs(width - viz.MINUS_ADVANCE / 1000) > 0.005
-            ]
-    finally:
-        page.close()
-    assert not problems, "\n".join(problems)
 
 
 # -- the offline copy, opened from a folder ---------------------------------------------------

@@ -200,6 +200,25 @@ def test_figures_write_negative_numbers_with_the_minus_sign(
     assert not problems, _report(problems, "figure labels with a hyphen for a minus")
 
 
+def test_a_formulas_minus_signs_are_bars_not_the_readers_glyph(
+    site: Path, site_pages: list[Page]
+) -> None:
+    """dlref.viz draws each minus sign of a formula as the bar it measured, and leaves the
+    character unpainted: the reader's font might draw it full width (see dlref.viz)."""
+    shown_on = {
+        Path(fig.source).name: str(page.path) for page in site_pages for fig in page.figures
+    }
+    problems, bars = [], 0
+    for path in sorted((site / "assets" / "figures").glob("*.svg")):
+        svg = path.read_text(encoding="utf-8")
+        for style in re.findall(r'<tspan\b[^>]*style="([^"]*)"[^>]*>\u2212</tspan>', svg):
+            bars += 1
+            if "fill:none" not in style.replace(" ", ""):
+                problems.append(f"{shown_on.get(path.name, path.name)}: {style}")
+    assert bars, "no formula with a minus sign in the site: the check checks nothing"
+    assert not problems, _report(problems, "formula minus signs painted in the reader's font")
+
+
 def test_no_block_element_inside_a_paragraph(site_pages: list[Page]) -> None:
     """``<p><figure>`` or ``<p><div>`` is invalid HTML: the browser closes the paragraph before
     the block and leaves empty paragraphs around it. markdown-exec's output gave both (a
