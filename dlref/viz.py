@@ -173,8 +173,8 @@ def _measuring_font() -> Path:
     return target
 
 
-# In a formula, matplotlib writes each glyph as a <tspan> at the place it measured, and a minus
-# sign among them as "−" (both quote styles: a figure file has been through SVGO).
+# In a formula, matplotlib writes each glyph as a <tspan> at the place it measured, with its
+# font size (and its colour, when the text has one) in the style; a minus sign is "−".
 _GLYPH_MINUS = re.compile(r'<tspan x="([-\d.]+)" y="([-\d.]+)" style="([^"]*)">\u2212</tspan>')
 _FONT_SIZE = re.compile(r"font-size:\s*([\d.]+)px")
 _FILL = re.compile(r"fill:\s*(#[0-9a-fA-F]{3,8}|[a-z]+)")

@@ -139,6 +139,18 @@ def test_every_figure_has_alt_text_and_a_caption(site_pages: list[Page]) -> None
     assert not problems, _report(problems, "figures without alt text or caption")
 
 
+def _figure_files(site: Path, site_pages: list[Page]) -> list[tuple[str, str]]:
+    """Each figure file of the built site: the page that shows it (or, if none does, the file's
+    name), and its SVG."""
+    shown_on = {
+        Path(fig.source).name: str(page.path) for page in site_pages for fig in page.figures
+    }
+    return [
+        (shown_on.get(path.name, path.name), path.read_text(encoding="utf-8"))
+        for path in sorted((site / "assets" / "figures").glob("*.svg"))
+    ]
+
+
 # A phone shows the text column this wide (CSS px; a 390 px screen less the page's margins) and
 # shrinks a wider figure to fit. No label of a figure may show smaller than PHONE_TEXT_PX there.
 PHONE_COLUMN_PX, PHONE_TEXT_PX = 358, 7.0
@@ -147,16 +159,12 @@ PHONE_COLUMN_PX, PHONE_TEXT_PX = 358, 7.0
 def test_figure_text_is_legible_on_a_phone(site: Path, site_pages: list[Page]) -> None:
     """Each label's own size (sub- and superscripts, drawn at 70 %, are part of their label), as
     the SVG file gives it, scaled by the width a phone shows the figure at."""
-    shown_on = {
-        Path(fig.source).name: str(page.path) for page in site_pages for fig in page.figures
-    }
     problems = []
-    figures = sorted((site / "assets" / "figures").glob("*.svg"))
+    figures = _figure_files(site, site_pages)
     assert figures, "no figure files in the built site"
-    for path in figures:
-        svg = path.read_text(encoding="utf-8")
+    for page, svg in figures:
         root = re.search(r"<svg\b[^>]*>", svg)
-        assert root, path.name
+        assert root, page
         width = float(re.search(r'\bwidth="([\d.]+)', root[0])[1])  # CSS px
         view_width = float(re.search(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+)', root[0])[1])
         shrink = min(width, PHONE_COLUMN_PX) / view_width
@@ -165,7 +173,6 @@ def test_figure_text_is_legible_on_a_phone(site: Path, site_pages: list[Page]) -
             shown = max(sizes, default=0.0) * shrink
             if sizes and shown < PHONE_TEXT_PX:
                 words = "".join(re.findall(r">([^<]*)<", text)).strip()
-                page = shown_on.get(path.name, path.name)
                 problems.append(f"{page}: {words!r} shows at {shown:.1f} px on a phone")
     assert not problems, _report(problems, f"figure labels under {PHONE_TEXT_PX:g} px on a phone")
 
@@ -181,9 +188,6 @@ def test_figures_write_negative_numbers_with_the_minus_sign(
     (an f-string, a graph's numbers) must not write "-1" with the shorter hyphen beside them,
     nor the figure's alt text or caption (a screen reader may read a hyphen as "dash"). A
     formula's glyphs are one tspan each, so a label's text is its tspans put together."""
-    shown_on = {
-        Path(fig.source).name: str(page.path) for page in site_pages for fig in page.figures
-    }
     problems = [
         f"{page.path}: {kind} {text!r}"
         for page in site_pages
@@ -191,12 +195,12 @@ def test_figures_write_negative_numbers_with_the_minus_sign(
         for kind, text in (("alt", fig.label), ("caption", fig.caption or ""))
         if HYPHEN_NUMBER.search(text)
     ]
-    for path in sorted((site / "assets" / "figures").glob("*.svg")):
-        for text in re.findall(r"<text\b.*?</text>", path.read_text(encoding="utf-8"), re.S):
+    for page, svg in _figure_files(site, site_pages):
+        for text in re.findall(r"<text\b.*?</text>", svg, re.S):
             glyphs = re.findall(r"<tspan\b[^>]*>([^<]*)</tspan>", text)
             words = html.unescape("".join(glyphs) if glyphs else re.sub(r"<[^>]+>", "", text))
             if HYPHEN_NUMBER.search(words.strip()):
-                problems.append(f"{shown_on.get(path.name, path.name)}: {words.strip()!r}")
+                problems.append(f"{page}: {words.strip()!r}")
     assert not problems, _report(problems, "figure labels with a hyphen for a minus")
 
 
@@ -205,16 +209,12 @@ def test_a_formulas_minus_signs_are_bars_not_the_readers_glyph(
 ) -> None:
     """dlref.viz draws each minus sign of a formula as the bar it measured, and leaves the
     character unpainted: the reader's font might draw it full width (see dlref.viz)."""
-    shown_on = {
-        Path(fig.source).name: str(page.path) for page in site_pages for fig in page.figures
-    }
     problems, bars = [], 0
-    for path in sorted((site / "assets" / "figures").glob("*.svg")):
-        svg = path.read_text(encoding="utf-8")
+    for page, svg in _figure_files(site, site_pages):
         for style in re.findall(r'<tspan\b[^>]*style="([^"]*)"[^>]*>\u2212</tspan>', svg):
             bars += 1
             if "fill:none" not in style.replace(" ", ""):
-                problems.append(f"{shown_on.get(path.name, path.name)}: {style}")
+                problems.append(f"{page}: {style}")
     assert bars, "no formula with a minus sign in the site: the check checks nothing"
     assert not problems, _report(problems, "formula minus signs painted in the reader's font")
 
