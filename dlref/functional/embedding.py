@@ -131,7 +131,9 @@ def embedding(
 
     The zero and scaled gradients are applied by a gradient hook on the looked-up rows: the
     forward values are exactly the rows of ``weight``, only the gradient on its way back to the
-    table is multiplied by 0 (padding) or $1/\text{count}$ (frequency scaling).
+    table is set to 0 (padding) or divided by how often the row was read (frequency scaling).
+    The padding positions' gradient is 0 even where the incoming gradient is inf or NaN, as in
+    PyTorch.
 
     See Also
     --------
@@ -172,15 +174,23 @@ def embedding(
     rows = weight.index_select(0, flat)  # (M, d): one row per position
 
     if rows.requires_grad and (padding_idx is not None or scale_grad_by_freq):
-        # Per-position factor on the gradient: 0 for the padding row, 1/count for frequency.
-        factor = torch.ones(flat.shape, dtype=rows.dtype, device=rows.device)
-        if scale_grad_by_freq:
-            counts = torch.bincount(flat, minlength=num_embeddings)[flat]
-            factor = factor / counts.to(rows.dtype)
-        if padding_idx is not None:
-            factor = factor.masked_fill(flat == padding_idx, 0.0)
-        factor = factor.unsqueeze(1)
-        rows.register_hook(lambda grad: grad * factor)  # type: ignore[no-untyped-call]
+        # The gradient on its way back to the table, one row per position: divided by how often
+        # the row was read (frequency scaling), and 0 at the padding positions. The 0 is set
+        # with masked_fill, not multiplied in: an inf or NaN arriving at a padding position
+        # would give 0 * inf = NaN, where PyTorch leaves the padding row's gradient 0.
+        counts = (
+            torch.bincount(flat, minlength=num_embeddings)[flat] if scale_grad_by_freq else None
+        )
+        padding = flat == padding_idx if padding_idx is not None else None
+
+        def to_table(grad: Tensor) -> Tensor:
+            if counts is not None:
+                grad = grad / counts.to(grad.dtype).unsqueeze(1)
+            if padding is not None:
+                grad = grad.masked_fill(padding.unsqueeze(1), 0.0)
+            return grad
+
+        rows.register_hook(to_table)  # type: ignore[no-untyped-call]
 
     return rows.reshape(*input.shape, weight.shape[1])
 

@@ -71,6 +71,23 @@ def test_padding_row_gets_no_gradient_negative_index() -> None:
     torch.testing.assert_close(grad, ref_grad, **TOL64)
 
 
+@pytest.mark.parametrize("freq", [False, True])
+def test_padding_row_gradient_is_zero_even_for_inf_and_nan_like_torch(freq: bool) -> None:
+    """0 at the padding positions is set, not multiplied in: 0 * inf would be NaN."""
+    idx = torch.tensor([0, 1, 1, 2, 0])
+    upstream = torch.ones(5, 2, dtype=torch.float64)
+    upstream[0] = torch.tensor([float("nan"), float("inf")])
+    upstream[4, 1] = float("-inf")
+    grads = []
+    for embedding in (F.embedding, TF.embedding):
+        weight = torch.randn(3, 2, dtype=torch.float64, requires_grad=True)
+        embedding(idx, weight, padding_idx=0, scale_grad_by_freq=freq).backward(upstream)
+        assert weight.grad is not None
+        grads.append(weight.grad)
+    assert grads[0][0].tolist() == [0.0, 0.0]
+    torch.testing.assert_close(grads[0], grads[1], rtol=0, atol=0)
+
+
 def test_scale_grad_by_freq_divides_by_count() -> None:
     weight = torch.zeros(3, 2, dtype=torch.float64, requires_grad=True)
     F.embedding(torch.tensor([1, 1, 1, 2]), weight, scale_grad_by_freq=True).sum().backward()
