@@ -91,8 +91,10 @@ def _weighted_reduce(loss: Tensor, weight: Tensor | None, reduction: str) -> Ten
 
 
 class _SquaredError(torch.autograd.Function):
-    r"""$\sum_i (\hat y_i - y_i)^2$ reduced by ``reduction``, with its derivative written out.
+    r"""The element-wise squared error $(\hat y_i - y_i)^2$, with its derivative written out.
 
+    The forward reduces the squares by ``reduction``: ``'none'`` keeps them, ``'sum'`` gives
+    $\sum_i (\hat y_i - y_i)^2$, ``'mean'`` gives $\frac{1}{n}\sum_i (\hat y_i - y_i)^2$.
     The textbook derivative: $\partial \ell_i / \partial \hat y_i = 2 (\hat y_i - y_i)$, times
     the incoming gradient, divided by $n$ for ``'mean'``; the target's gradient is its negative.
     The backward is plain out-of-place arithmetic on the saved inputs, so autograd can
