@@ -540,9 +540,7 @@ class _CrossEntropy(torch.autograd.Function):
         if torch.is_grad_enabled():  # backward(create_graph=True) differentiates this
             e, total = softmax(input, dim=1), torch.ones_like(total)  # again: from the input
         p_g = e * (g / total)  # softmax(x) g = e / total * g, the division folded into g
-        # (softmax - one-hot) g: subtract g at each sample's true class, the only place the
-        # one-hot is not 0, without building the dense one-hot tensor. In place, because p_g
-        # is new and nothing else holds it (autograd too: the product saved its inputs, not
-        # p_g, so double backward still works); the out-of-place scatter_add would copy p_g,
-        # one more pass over the input's size (make bench times this loss, performance.md).
+        # (softmax - one-hot) g: the one-hot is 1 only at each sample's true class, so
+        # subtract g there, without building the one-hot. In place, because p_g is new and
+        # nothing else holds it.
         return p_g.scatter_add_(1, index, (-g).expand(index.shape)), None, None

@@ -17,22 +17,26 @@ below are this identity, read three ways:
 * ``softmax`` is $e^{z_j - c} / \sum_k e^{z_k - c}$, the same shift applied before ``exp``.
 
 ``softmax`` and ``log_softmax`` are small ``torch.autograd.Function`` classes: ``forward`` is
-the shifted formula above, and ``backward`` is the Jacobian-vector product derived on the page,
+the shifted formula above, and ``backward`` is the vector-Jacobian product derived on the page,
 
 $$
-\frac{\partial \ell}{\partial z_j} = y_j \Bigl(g_j - \sum_k g_k y_k\Bigr) \text{ (softmax)},
+\frac{\partial \ell}{\partial z_j} = \sum_i g_i \frac{\partial p_i}{\partial z_j}
+= \sum_i g_i\, p_i (\delta_{ij} - p_j) = p_j \Bigl(g_j - \sum_k g_k p_k\Bigr)
+\text{ (softmax)},
 $$
 
 $$
-\frac{\partial \ell}{\partial z_j} = g_j - \operatorname{softmax}(z)_j \sum_k g_k
+\frac{\partial \ell}{\partial z_j} = \sum_i g_i\, (\delta_{ij} - p_j) = g_j - p_j \sum_k g_k
 \text{ (log-softmax)},
 $$
 
-with $g$ the incoming gradient and $y$ the saved output. Both are written with plain,
-out-of-place torch operations on the saved output, so autograd can differentiate them again
-(second derivatives). Left to autograd, the forward formula would cost a node per primitive
-(subtract, exp, sum, divide) and a pass over memory for each of their gradients; written out,
-the backward is a product, a row sum and one more product. ``logsumexp`` is left to autograd.
+with $p = \operatorname{softmax}(z)$ the output, $g$ the incoming gradient (with respect to
+$p$, or to $\log p$ for log-softmax) and $\partial \log p_i / \partial z_j = \delta_{ij} - p_j$
+the log-softmax Jacobian. Both are written with plain, out-of-place torch operations on the
+saved output, so autograd can differentiate them again (second derivatives). Left to
+autograd, the forward formula would cost a node per primitive (subtract, exp, sum, divide) and
+a pass over memory for each of their gradients; written out, the backward is a product, a row
+sum and one more product. ``logsumexp`` is left to autograd.
 """
 
 from __future__ import annotations
@@ -92,13 +96,12 @@ def _prepare(
 
 
 def _shift(input: Tensor, dim: int) -> Tensor:
-    r"""$z - \max(z)$ along ``dim``, with the max treated as a constant.
+    r"""$z - \max(z)$ along ``dim``.
 
     Softmax does not change when a constant is added to every score, so subtracting the max
-    changes nothing mathematically, only numerically: every exponent becomes $\le 0$.
-    ``detach()`` says "this is a constant": the gradient is the same either way (the shift
-    cancels exactly), but autograd then has no path through ``amax`` to round off (inside the
-    ``forward`` of an ``autograd.Function`` autograd is off anyway).
+    changes nothing mathematically, only numerically: every exponent becomes $\le 0$. Only the
+    ``forward`` of the two ``autograd.Function`` classes below calls it; their backward is
+    written out and does not involve the max.
 
     A row whose max is infinite is left as PyTorch leaves it: ``-inf - (-inf)`` and
     ``inf - inf`` are NaN, so an all ``-inf`` row (and a row containing ``+inf``) comes out
@@ -106,23 +109,23 @@ def _shift(input: Tensor, dim: int) -> Tensor:
     """
     if input.numel() == 0:
         return input.clone()  # amax of an empty dimension is undefined; nothing to shift
-    return input - input.detach().amax(dim=dim, keepdim=True)
+    return input - input.amax(dim=dim, keepdim=True)
 
 
 class _Softmax(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, z: Tensor, dim: int) -> Tensor:
         e = torch.exp(_shift(z, dim))  # e^{z - m}: every exponent <= 0, the largest exactly 1
-        y = e / e.sum(dim=dim, keepdim=True)  # normalise: the slice sums to 1
-        ctx.save_for_backward(y)
+        p = e / e.sum(dim=dim, keepdim=True)  # normalise: the slice sums to 1
+        ctx.save_for_backward(p)
         ctx.dim = dim
-        return y
+        return p
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
-        (y,) = ctx.saved_tensors
-        dot = (grad * y).sum(dim=ctx.dim, keepdim=True)  # sum_k g_k y_k, one per slice
-        return y * (grad - dot), None  # y_j (g_j - sum_k g_k y_k)
+        (p,) = ctx.saved_tensors
+        dot = (grad * p).sum(dim=ctx.dim, keepdim=True)  # sum_k g_k p_k, one per slice
+        return p * (grad - dot), None  # p_j (g_j - sum_k g_k p_k)
 
 
 class _LogSoftmax(torch.autograd.Function):
@@ -138,8 +141,8 @@ class _LogSoftmax(torch.autograd.Function):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
         (out,) = ctx.saved_tensors
-        softmax = torch.exp(out)  # e^{log softmax}: from the output
-        return grad - softmax * grad.sum(dim=ctx.dim, keepdim=True), None  # g_j - y_j sum_k g_k
+        p = torch.exp(out)  # p = e^{log p}: the softmax, from the output
+        return grad - p * grad.sum(dim=ctx.dim, keepdim=True), None  # g_j - p_j sum_k g_k
 
 
 # ----------------------------------------------------------------------------------------------
