@@ -210,14 +210,17 @@ def linspace_rounds_once(capability: str | None = None, machine: str | None = No
     ======================  ===========================  ====================================
     x86-64                  ``AVX2``, ``AVX512``         once (FMA)
     x86-64                  ``DEFAULT``                  twice
-    aarch64, ppc64le, s390x any                          once (FMA is in the baseline)
+    aarch64                 any (``DEFAULT`` checked)    once (FMA is in the baseline)
+    any other machine       any                          once (inferred, not checked)
     ======================  ===========================  ====================================
 
-    Verified bit for bit with torch 2.13 on an x86-64 Linux machine whose own kernel is
-    ``AVX512`` (``make test``), and on the same machine with ``ATEN_CPU_CAPABILITY=avx2`` and
-    ``=default`` (``make test-numerics``). The non-x86 row follows from how those kernels are
-    compiled. The tests compare :func:`linspace` with ``torch.linspace`` on whatever kernel runs,
-    so a machine where this table is wrong fails them.
+    Checked bit for bit on x86-64 Linux with torch 2.13, on one machine with each of its
+    kernels (``AVX512``, and ``AVX2`` and ``DEFAULT`` chosen with ``ATEN_CPU_CAPABILITY``), and
+    on an emulated aarch64 CPU with torch 2.9.1, whose kernel is ``DEFAULT`` (float32, float64
+    and int64 there). The last row is not checked: it follows from how torch compiles its
+    kernels for other architectures whose baseline has FMA, such as ppc64le and s390x. The tests
+    compare :func:`linspace` with ``torch.linspace`` on whatever kernel runs, so a machine where
+    this table is wrong fails them.
 
     Parameters
     ----------
