@@ -34,10 +34,12 @@ autograd, plus the one backward written by hand; PyTorch's fused RNN kernels are
 
 from __future__ import annotations
 
+import contextlib
 import math
+import operator
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, SupportsIndex
 
 import torch
 from torch import Tensor, nn
@@ -73,6 +75,24 @@ def _check_positive_int(value: object, name: str) -> None:
         raise TypeError(f"{name} should be of type int, got: {type(value).__name__}")
     if value <= 0:
         raise ValueError(f"{name} must be greater than zero, got {value}")
+
+
+def _check_size(value: object, name: str) -> None:
+    """Check a size of :class:`RNNCell`: an integer, zero or greater.
+
+    ``torch.nn.RNNCell`` accepts 0 (an empty cell) and any integer that ``torch.empty`` accepts
+    as a size, so this rejects what PyTorch rejects (non-integers and negative sizes), with a
+    message that names the argument; and a ``bool``, as ``torch.nn.RNN`` does.
+    """
+    size = None
+    if isinstance(value, SupportsIndex) and not isinstance(value, bool):
+        # a floating-point tensor has __index__ but refuses it: TypeError, size stays None
+        with contextlib.suppress(TypeError):
+            size = operator.index(value)
+    if size is None:
+        raise TypeError(f"{name} should be of type int, got: {type(value).__name__}")
+    if size < 0:
+        raise ValueError(f"{name} must be zero or greater, got {size}")
 
 
 def _check_dtype(input: Tensor, weight: Tensor, name: str = "input") -> None:
@@ -146,11 +166,15 @@ class RNNCell(nn.Module):
     Raises
     ------
     ValueError
-        If ``nonlinearity`` is not ``'tanh'`` or ``'relu'`` (at construction; PyTorch's
-        ``RNNCell`` only fails at the first forward call), or, in ``forward``, if the input or
-        hidden state has the wrong number of dimensions or the wrong shape.
+        At construction, if ``input_size`` or ``hidden_size`` is negative (PyTorch's ``RNNCell``
+        fails inside ``torch.empty`` with a ``RuntimeError``; 0 is allowed, as in PyTorch, and
+        gives weights with no entries) or ``nonlinearity`` is not ``'tanh'`` or ``'relu'``
+        (PyTorch's ``RNNCell`` only fails at the first forward call); in ``forward``, if the
+        input or hidden state has the wrong number of dimensions or the wrong shape.
     TypeError
-        In ``forward``, if the input or ``hx`` is not floating point or its dtype is not the
+        At construction, if ``input_size`` or ``hidden_size`` is not an integer, or is a
+        ``bool`` (PyTorch's ``RNNCell`` takes ``True`` as 1, ``torch.nn.RNN`` refuses it); in
+        ``forward``, if the input or ``hx`` is not floating point or its dtype is not the
         parameters' dtype (the message names which).
 
     Notes
@@ -205,6 +229,8 @@ class RNNCell(nn.Module):
     ) -> None:
         super().__init__()
         self._act = _activation(nonlinearity)
+        _check_size(input_size, "input_size")
+        _check_size(hidden_size, "hidden_size")
         factory: dict[str, Any] = {"device": device, "dtype": dtype}
         self.input_size = input_size
         self.hidden_size = hidden_size

@@ -155,6 +155,33 @@ def test_cell_errors() -> None:
         dlref.nn.RNNCell(3, 4, nonlinearity="sigmoid")
 
 
+def test_cell_constructor_size_errors() -> None:
+    """Where torch.nn.RNNCell fails inside torch.empty, dlref names the argument."""
+    with pytest.raises(ValueError, match=r"hidden_size must be zero or greater, got -1"):
+        dlref.nn.RNNCell(3, -1)
+    with pytest.raises(ValueError, match=r"input_size must be zero or greater, got -2"):
+        dlref.nn.RNNCell(-2, 4)
+    with pytest.raises(TypeError, match=r"hidden_size should be of type int, got: float"):
+        dlref.nn.RNNCell(3, 4.0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"input_size should be of type int, got: str"):
+        dlref.nn.RNNCell("3", 4)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"hidden_size should be of type int, got: bool"):
+        dlref.nn.RNNCell(3, True)
+    for args in ((3, -1), (-2, 4), (3, 4.0)):  # torch refuses them too
+        with pytest.raises((RuntimeError, TypeError)):
+            torch.nn.RNNCell(*args)
+
+
+@pytest.mark.parametrize(("input_size", "hidden_size"), [(3, 0), (0, 4)])
+def test_cell_size_zero_builds_an_empty_cell_like_torch(input_size: int, hidden_size: int) -> None:
+    """torch.nn.RNNCell accepts a size of 0 (RNN does not); so does dlref, with the same result."""
+    ours, ref = _pair(dlref.nn.RNNCell, torch.nn.RNNCell, True, input_size, hidden_size)
+    assert [p.shape for p in ours.parameters()] == [p.shape for p in ref.parameters()]
+    x = torch.randn(2, input_size)
+    torch.testing.assert_close(ours(x), ref(x))
+    assert ours(x).shape == (2, hidden_size)
+
+
 # ---- RNN -----------------------------------------------------------------------------------------
 
 
