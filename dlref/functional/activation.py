@@ -254,8 +254,10 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     \frac{d}{dx} = \begin{cases} 1 & x > 0 \\ a & x \le 0 \end{cases}
     $$
 
-    with $a$ the ``negative_slope``. The derivative at 0 is $a$, as in PyTorch; so is the
-    derivative at NaN (whose value stays NaN).
+    with $a$ the ``negative_slope``. This piecewise form is what PyTorch's kernel computes; its
+    documentation writes $\max(0, x) + a \min(0, x)$, equal in value for every $a$ (unlike
+    $\max(a x, x)$, which holds only for $a \le 1$). The derivative at 0 is $a$, as in PyTorch;
+    so is the derivative at NaN (whose value stays NaN).
 
     Parameters
     ----------
@@ -386,8 +388,8 @@ class _GELU(torch.autograd.Function):
         x: Tensor
         (x,) = ctx.saved_tensors
         cdf = (1 + torch.erf(x / SQRT_2)) / 2  # Φ(x)
-        pdf = torch.exp(-x * x / 2) / SQRT_2PI  # φ(x) = Φ'(x)
-        return grad * (cdf + x * pdf)  # (x Φ(x))' = Φ(x) + x φ(x)
+        pdf = torch.exp(-x * x / 2) / SQRT_2PI  # Φ'(x), the standard normal density
+        return grad * (cdf + x * pdf)  # (x Φ(x))' = Φ(x) + x Φ'(x)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -399,8 +401,10 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     $$
 
     $$
-    \frac{d}{dx} = \Phi(x) + x\,\varphi(x), \quad \varphi(x) = \frac{e^{-x^2/2}}{\sqrt{2\pi}}
+    \frac{d}{dx} = \Phi(x) + x\,\Phi'(x), \quad \Phi'(x) = \frac{e^{-x^2/2}}{\sqrt{2\pi}}
     $$
+
+    with $\Phi$ the standard normal CDF and $\Phi'$ its density.
 
     With ``approximate='tanh'`` the CDF is replaced by the tanh approximation
 
