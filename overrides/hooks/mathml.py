@@ -260,7 +260,11 @@ def _subset(source: Path, characters: str) -> bytes:
     options.layout_features = ["*"]
     options.name_IDs = ["*"]  # keep the copyright and the licence's name and address
     options.notdef_outline = True
-    font = TTFont(source)
+    # recalcTimestamp=False: the subset keeps the source font's own date. fontTools would
+    # otherwise stamp it with the time of saving (or SOURCE_DATE_EPOCH where set), and a subset
+    # kept in the build cache by a build run without that variable (a plain `mkdocs build`)
+    # would make the next site differ from a clean build in that date alone.
+    font = TTFont(source, recalcTimestamp=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=characters)
     subsetter.subset(font)

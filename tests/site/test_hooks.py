@@ -130,6 +130,22 @@ def test_temml_font_holds_what_primes_and_script_letters_show() -> None:
     assert mathml.temml_font_text({"\u2032"}) == " \u00a0\u2032"
 
 
+def test_a_cut_down_font_is_the_same_whenever_and_however_it_is_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The subsets keep the source font's date: the build cache may hold one made by a plain
+    `mkdocs build` (no SOURCE_DATE_EPOCH) and serve it to `make test`'s builds."""
+    mathml = load_hook("mathml")
+    made = []
+    for epoch in (None, "0", "1767225600"):
+        if epoch is None:
+            monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+        else:
+            monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+        made.append((mathml.subset_font("x≤"), mathml.subset_temml_font(" \u00a0\u2032")))
+    assert made[0] == made[1] == made[2]
+
+
 def test_temml_stylesheet_draws_in_its_font_only_elements_of_the_hook_classes() -> None:
     """What lets the hook cut Temml's font down to the text of those elements: every rule of the
     vendored stylesheet that names the font has a selector made of one of those classes."""
