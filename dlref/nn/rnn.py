@@ -34,12 +34,11 @@ autograd, plus the one backward written by hand; PyTorch's fused RNN kernels are
 
 from __future__ import annotations
 
-import contextlib
 import math
 import operator
 import warnings
 from collections.abc import Callable
-from typing import Any, SupportsIndex
+from typing import Any
 
 import torch
 from torch import Tensor, nn
@@ -77,20 +76,21 @@ def _check_positive_int(value: object, name: str) -> None:
         raise ValueError(f"{name} must be greater than zero, got {value}")
 
 
-def _check_size(value: object, name: str) -> None:
+def _check_size(value: Any, name: str) -> None:
     """Check a size of :class:`RNNCell`: an integer, zero or greater.
 
     ``torch.nn.RNNCell`` accepts 0 (an empty cell) and any integer that ``torch.empty`` accepts
-    as a size, so this rejects what PyTorch rejects (non-integers and negative sizes), with a
-    message that names the argument; and a ``bool``, as ``torch.nn.RNN`` does.
+    as a size (a Python or NumPy integer, an integer tensor), so this rejects what PyTorch
+    rejects (non-integers and negative sizes), with a message that names the argument; and a
+    ``bool``, as ``torch.nn.RNN`` does.
     """
-    size = None
-    if isinstance(value, SupportsIndex) and not isinstance(value, bool):
-        # a floating-point tensor has __index__ but refuses it: TypeError, size stays None
-        with contextlib.suppress(TypeError):
-            size = operator.index(value)
-    if size is None:
-        raise TypeError(f"{name} should be of type int, got: {type(value).__name__}")
+    wrong_type = TypeError(f"{name} should be of type int, got: {type(value).__name__}")
+    if isinstance(value, bool):
+        raise wrong_type
+    try:
+        size = operator.index(value)  # a float, or a floating-point tensor, refuses
+    except TypeError:
+        raise wrong_type from None
     if size < 0:
         raise ValueError(f"{name} must be zero or greater, got {size}")
 

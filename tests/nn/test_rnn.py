@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 
+import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings
@@ -167,9 +168,18 @@ def test_cell_constructor_size_errors() -> None:
         dlref.nn.RNNCell("3", 4)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"hidden_size should be of type int, got: bool"):
         dlref.nn.RNNCell(3, True)
-    for args in ((3, -1), (-2, 4), (3, 4.0)):  # torch refuses them too
+    with pytest.raises(TypeError, match=r"input_size should be of type int, got: Tensor"):
+        dlref.nn.RNNCell(torch.tensor(3.0), 4)  # type: ignore[arg-type]
+    for args in ((3, -1), (-2, 4), (3, 4.0), (torch.tensor(3.0), 4)):  # torch refuses them too
         with pytest.raises((RuntimeError, TypeError)):
             torch.nn.RNNCell(*args)
+
+
+@pytest.mark.parametrize("size", [np.int64(3), torch.tensor(3)], ids=["numpy", "tensor"])
+def test_cell_accepts_any_integer_size(size: object) -> None:
+    """Like torch.nn.RNNCell, any integer torch.empty takes is a size: NumPy's, a tensor's."""
+    ours, theirs = dlref.nn.RNNCell(size, 4), torch.nn.RNNCell(size, 4)  # type: ignore[arg-type]
+    assert ours.weight_ih.shape == theirs.weight_ih.shape == (4, 3)
 
 
 @pytest.mark.parametrize(("input_size", "hidden_size"), [(3, 0), (0, 4)])
