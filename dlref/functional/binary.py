@@ -149,8 +149,8 @@ def binary_cross_entropy(
             f"target dtype {target.dtype} does not match input dtype {input.dtype}; "
             "binary_cross_entropy needs them equal"
         )
-    _check_in_unit_interval(input, "input")
-    _check_in_unit_interval(target, "target")
+    _check_in_unit_interval(input, "input", "binary_cross_entropy")
+    _check_in_unit_interval(target, "target", "binary_cross_entropy")
     loss: Tensor = _BinaryCrossEntropy.apply(input, target)  # type: ignore[no-untyped-call]
     if weight is not None:
         loss = loss * _broadcast_to_input(weight, input, "weight")
@@ -190,7 +190,11 @@ def binary_cross_entropy_with_logits(
     input : Tensor
         Logits $x$ (any real number); any shape; floating dtype.
     target : Tensor
-        Targets $y$ in $[0, 1]$; same shape as ``input``.
+        Targets $y$ in $[0, 1]$ (labels 0/1 or soft labels); same shape as ``input``. Unlike
+        PyTorch, which takes any number, a target outside $[0, 1]$ is an error: labels
+        $t \in \{-1, +1\}$ would silently give a loss without meaning, unbounded below
+        (for $y = -1$ it is about $x$ as $x \to -\infty$). Convert them first:
+        $y = (t + 1) / 2$.
     weight : Tensor, optional
         Rescaling weight $w$, broadcastable to the shape of ``input``, used in the input's dtype.
         Default: all ones. Unlike PyTorch, the loss is also differentiable with respect to it
@@ -214,8 +218,9 @@ def binary_cross_entropy_with_logits(
     Raises
     ------
     ValueError
-        If ``target`` and ``input`` differ in shape, ``weight`` or ``pos_weight`` does not
-        broadcast to the input shape, or ``reduction`` is invalid.
+        If ``target`` and ``input`` differ in shape, an element of ``target`` is outside
+        $[0, 1]$ (or NaN), ``weight`` or ``pos_weight`` does not broadcast to the input shape,
+        or ``reduction`` is invalid.
     TypeError
         If ``input`` or ``target`` is not floating point, or ``weight`` or ``pos_weight`` is
         not a tensor.
@@ -245,6 +250,7 @@ def binary_cross_entropy_with_logits(
     check_floating(input, "input")
     check_floating(target, "target")
     check_same_shape(input, target)
+    _check_in_unit_interval(target, "target", "binary_cross_entropy_with_logits")
     if weight is None and pos_weight is None and target.dtype == input.dtype:
         # The usual call takes the fast form further below, whose backward is written out as
         # sigma(x) - y; it is tested equal to the reference form that follows here.
@@ -334,13 +340,13 @@ def _log_sigmoid(x: Tensor) -> Tensor:
     return out
 
 
-def _check_in_unit_interval(x: Tensor, name: str) -> None:
+def _check_in_unit_interval(x: Tensor, name: str, function: str) -> None:
     """Raise ``ValueError`` unless every element of ``x`` is in [0, 1] (NaN is outside)."""
     inside = (x >= 0) & (x <= 1)
     if not bool(inside.all()):
         bad = x.detach()[~inside]
         raise ValueError(
-            f"binary_cross_entropy: every element of {name} must be a probability in [0, 1]; "
+            f"{function}: every element of {name} must be a probability in [0, 1]; "
             f"found {bad.numel()} element(s) outside, e.g. {bad[0].item()}"
         )
 

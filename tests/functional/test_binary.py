@@ -333,6 +333,23 @@ def test_bce_probability_outside_unit_interval(bad: float) -> None:
         F.binary_cross_entropy(torch.tensor([0.5, 0.5, 0.5]), torch.tensor([bad, 0.5, 2.0]))
 
 
+@pytest.mark.parametrize("bad", [-1.0, 1.5, float("nan")])
+def test_logits_target_outside_unit_interval(bad: float) -> None:
+    """Labels in {-1, +1} are refused with the function's name, where torch returns a loss
+    that falls without bound (a negative loss at a confident correct logit for label -1)."""
+    x = torch.tensor([-50.0, 2.0, 0.0])
+    y = torch.tensor([bad, 1.0, 0.0])
+    with pytest.raises(
+        ValueError,
+        match=r"^binary_cross_entropy_with_logits: every element of target must be a probability "
+        r"in \[0, 1\]; found 1 element\(s\) outside",
+    ):
+        F.binary_cross_entropy_with_logits(x, y, pos_weight=torch.ones(3))
+    if bad == -1.0:  # what the error prevents: torch's loss is about x = -50
+        loss = TF.binary_cross_entropy_with_logits(x, y, reduction="none")
+        assert loss[0].item() == pytest.approx(-50.0)
+
+
 @pytest.mark.parametrize(
     "fn", [F.binary_cross_entropy, F.binary_cross_entropy_with_logits], ids=["bce", "logits"]
 )

@@ -133,6 +133,8 @@ def test_call_errors_come_from_the_functional_checks() -> None:
         nn.BCELoss()(torch.tensor([2.0]), torch.tensor([1.0]))
     with pytest.raises(ValueError, match="does not match input shape"):
         nn.BCEWithLogitsLoss()(torch.zeros(2), torch.zeros(3))
+    with pytest.raises(ValueError, match=r"target must be a probability in \[0, 1\]"):
+        nn.BCEWithLogitsLoss()(torch.zeros(2), torch.tensor([-1.0, 1.0]))
 
 
 # ---- modules over dlref.functional.classification / regression ------------------------------
