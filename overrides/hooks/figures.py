@@ -19,8 +19,8 @@ What the site's stylesheet did inside an inline SVG is now done by the file itse
 ``<img>``:
 
 * figure text in the reader's fonts (CJK included): a ``<style>`` in the file (``FIGURE_FONTS``,
-  the stack ``extra.css`` used for inline figures, for a formula's glyphs too);
-* the dark palette: ``extra.css`` filters the ``<img>`` as it filtered the ``<svg>``.
+  for a formula's glyphs too);
+* the dark palette: ``extra.css`` filters the ``<img>``.
 
 Before that (``on_page_content``), a figure drawn in a tab loses the paragraph Markdown put
 around it. markdown-exec writes the tab's output as a placeholder line indented under
@@ -59,7 +59,7 @@ SVG_TAG = re.compile(r"<svg\b[^>]*>")
 ATTR = re.compile(r'\s([\w:-]+)="([^"]*)"')
 METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
 LENGTH = re.compile(r"^([\d.]+)(pt|px)?$")
-# The reader's fonts for figure text (the same stack as extra.css's page text for figures).
+# The reader's fonts for figure text, CJK included: the first of them the reader has.
 FIGURE_FONTS = (
     '"Noto Sans SC", "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB",'
     ' "Microsoft YaHei", "WenQuanYi Micro Hei", "DejaVu Sans", sans-serif'

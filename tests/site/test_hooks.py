@@ -230,7 +230,7 @@ def test_figures_become_lazily_loaded_svg_files(tmp_path: Path) -> None:
     assert "aria-label" not in drawn.attrib and "role" not in drawn.attrib
     text = files[0].read_text(encoding="utf-8")
     assert "<text>损失</text>" in text and "<metadata>" not in text
-    assert "font-family" in text  # the reader's fonts, as extra.css gave inline figures
+    assert "font-family" in text  # the reader's fonts: the file carries them
     # The same figure again (another page, a second build) is the same file.
     again, _ = figures.externalise(page, "other/", tmp_path)
     assert f"../assets/figures/{files[0].name}" in again
