@@ -25,6 +25,11 @@ heading, ``search.fields``): a reader who searches a term lands on the page that
 not on a page that only uses it, also when the page writes the term in Chinese only. The field is
 indexed, never shown. Its Chinese is segmented with jieba as the search plugin segments the page.
 
+Formulas in the index are written as plain text (``on_post_build``): the search plugin indexes
+each formula's TeX source, which a search result's preview would show (``\\frac{\\partial
+\\ell}{\\partial z_j}``); :func:`formulas_as_text` writes it ``∂ℓ/∂z_j`` with
+:func:`tools.tex_text.to_text`, in each entry's text and title, never inside code.
+
 Last, the index file is rewritten as UTF-8 (``on_post_build``, after the search plugin writes it
 and before the offline plugin wraps it into ``search_index.js``): the search plugin escapes every
 Chinese character as ``\\uXXXX``, six bytes for three. Same data, same order.
@@ -32,9 +37,11 @@ Chinese character as ``\\uXXXX``, six bytes for three. Same data, same order.
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import posixpath
 import re
+import sys
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
@@ -43,6 +50,10 @@ from typing import Any
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
+
+from tools.tex_text import to_text
 
 VOID = {
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
@@ -60,6 +71,10 @@ GLOSSARY_ROW = re.compile(
     r"^\|\s*([^|]+?)\s*\|\s*([^|]+?)\s*\|\s*\[[^\]]*\]\(([^)#]+\.md)(?:#[^)]*)?\)"
 )
 GLOSSARY_FIELD = "glossary"
+# A formula as arithmatex writes it (\\(..\\) inline, \\[..\\] display; in the index's HTML), and
+# the code that a formula pattern must not touch.
+FORMULA = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]", re.S)
+CODE = re.compile(r"(<pre>.*?</pre>|<code>.*?</code>)", re.S)
 # Page URL by source path, filled as pages are rendered.
 _urls: dict[str, str] = {}
 
@@ -186,6 +201,17 @@ def add_glossary_terms(
         articles[urls[target]][GLOSSARY_FIELD] = segment("、".join(names))
 
 
+def formulas_as_text(text: str) -> str:
+    """``text`` (an index entry's HTML) with each formula's TeX written as plain text."""
+
+    def plain(match: re.Match[str]) -> str:
+        tex = html_lib.unescape(match[1] if match[1] is not None else match[2])
+        return html_lib.escape(to_text(tex), quote=False)
+
+    parts = CODE.split(text)  # code at the odd indices, left as it is
+    return "".join(part if i % 2 else FORMULA.sub(plain, part) for i, part in enumerate(parts))
+
+
 def _segmenter() -> Callable[[str], str]:
     """The search plugin's own Chinese segmentation (jieba, with the user dictionary it loaded),
     or none where jieba is not installed (then the plugin does not segment the pages either)."""
@@ -206,5 +232,8 @@ def on_post_build(config: MkDocsConfig) -> None:
             raise ValueError(f"mkdocs.yml: the search plugin's fields lack {GLOSSARY_FIELD!r}")
         terms = glossary_terms(glossary.read_text(encoding="utf-8"))
         add_glossary_terms(data, terms, _urls, _segmenter())
+        for doc in data["docs"]:
+            doc["title"] = formulas_as_text(doc["title"])
+            doc["text"] = formulas_as_text(doc["text"])
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         index.write_text(text, encoding="utf-8")

@@ -206,6 +206,19 @@ def test_glossary_terms_are_indexed_on_the_page_they_link_to() -> None:
         search_content.add_glossary_terms(data, terms, {}, str)
 
 
+def test_search_index_entries_show_formulas_as_text_and_leave_code_alone() -> None:
+    entry = (
+        r"<p>梯度是 \(\frac{\partial \ell}{\partial z} = p - q\)，当 \(x &lt; 0\) 时：</p>"
+        r"<p>\[ \sum_i q_i = 1 \]</p><pre><code>re.compile(r\"\(\d+\)\")</code></pre>"
+        r"<p>写作 <code>\(x\)</code></p>"
+    )
+    assert search_content.formulas_as_text(entry) == (
+        r"<p>梯度是 ∂ℓ/∂z = p - q，当 x &lt; 0 时：</p>"
+        r"<p>∑_i q_i = 1</p><pre><code>re.compile(r\"\(\d+\)\")</code></pre>"
+        r"<p>写作 <code>\(x\)</code></p>"
+    )
+
+
 def test_figures_become_lazily_loaded_svg_files(tmp_path: Path) -> None:
     figures = load_hook("figures")
     svg = (

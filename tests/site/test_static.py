@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tools import tex_text
 from tools.sitecheck import (
     HOSTED_ENV,
     KNOWN_JS_URLS,
@@ -265,6 +266,38 @@ def test_every_formula_parses_with_the_vendored_katex(site: Path, site_pages: li
     assert done.returncode == 0, done.stderr
     problems = json.loads(done.stdout)
     assert not problems, _report(problems, "formulas KaTeX cannot render")
+
+
+def test_search_previews_show_formulas_as_text(site: Path, site_pages: list[Page]) -> None:
+    """The search index holds each formula as plain text (overrides/hooks/search_content.py with
+    tools/tex_text.py), which a result's preview shows: no TeX left in any entry outside code;
+    and every formula of the site converts with no macro the conversion does not know (it would
+    show its bare name) and with the parentheses it adds in pairs (an interval's [0, 1) stays as
+    it is)."""
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    code = re.compile(r"<pre>.*?</pre>|<code>.*?</code>", re.S)
+    tex_left = re.compile(r"\\[(\[]|\\[A-Za-z]+")
+    problems = [
+        f"{doc['location']}: {found.group(0)!r} in {field}"
+        for doc in index["docs"]
+        for field in ("title", "text")
+        for found in [tex_left.search(code.sub("", doc[field]))]
+        if found
+    ]
+    for page in site_pages:
+        for formula in page.formulas:
+            text = tex_text.to_text(formula.tex)
+            unpaired = text.count("(") - text.count(")")
+            unknown = [
+                m for m in re.findall(r"\\([A-Za-z]+)", formula.tex) if not tex_text.is_known(m)
+            ]
+            if (
+                unknown
+                or "\\" in text
+                or unpaired != formula.tex.count("(") - formula.tex.count(")")
+            ):
+                problems.append(f"{page.path}: {formula.tex!r} -> {text!r} (unknown: {unknown})")
+    assert not problems, _report(problems, "formulas shown as TeX in search results")
 
 
 def test_math_is_typeset_at_build_time(site: Path, site_pages: list[Page]) -> None:
