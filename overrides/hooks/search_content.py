@@ -71,7 +71,7 @@ GLOSSARY_ROW = re.compile(
     r"^\|\s*([^|]+?)\s*\|\s*([^|]+?)\s*\|\s*\[[^\]]*\]\(([^)#]+\.md)(?:#[^)]*)?\)"
 )
 GLOSSARY_FIELD = "glossary"
-# A formula as arithmatex writes it (\\(..\\) inline, \\[..\\] display; in the index's HTML), and
+# A formula as arithmatex writes it (\(..\) inline, \[..\] display; in the index's HTML), and
 # the code that a formula pattern must not touch.
 FORMULA = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]", re.S)
 CODE = re.compile(r"(<pre>.*?</pre>|<code>.*?</code>)", re.S)

@@ -27,7 +27,7 @@ from tools.search_rank import glossary_queries
 from tools.sitecheck import ROOT, Page
 from tools.visit import DARK, LIGHT, PHONE, SCROLL_REGIONS_MARKED, Mode, Tab
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, load_hook
 
 pytestmark = pytest.mark.browser
 
@@ -483,6 +483,33 @@ def test_a_missing_address_shows_the_chinese_404_page_with_working_links(
         tab.page.wait_for_function(
             "document.querySelectorAll('.md-search-result__item').length > 0", timeout=15_000
         )
+    finally:
+        tab.close()
+
+
+def test_the_copy_button_of_a_python_session_copies_its_code_only(
+    browser: Browser, base_url: str, site: Path
+) -> None:
+    """Click the copy button of every pycon block on the RNN page (printed lines, a loop, a
+    traceback) and read the clipboard: the code without prompts or printed lines, exactly what
+    ``copied_text`` reads from the block (overrides/hooks/copy_code.py and extra.css's
+    data-md-copying rule; tests/site/test_static.py compiles that text for every block)."""
+    copy_code = load_hook("copy_code")
+    tab = Tab(browser, site=site)
+    try:
+        tab.context.grant_permissions(["clipboard-read", "clipboard-write"])
+        tab.goto(base_url + "sequence/rnn/")
+        blocks = tab.page.locator("div.language-pycon")
+        assert blocks.count() > 5
+        for i in range(blocks.count()):
+            block = blocks.nth(i)
+            block.scroll_into_view_if_needed()
+            block.hover()
+            block.locator("button.md-code__button[data-md-type=copy]").click()
+            copied = tab.page.evaluate("navigator.clipboard.readText()")
+            expected = copy_code.copied_text(block.locator("code").inner_html())
+            assert copied == expected, f"block {i}"
+            assert ">>>" not in copied
     finally:
         tab.close()
 

@@ -11,6 +11,7 @@ from xml.etree import ElementTree
 import jinja2
 import material
 import pytest
+from mkdocs.exceptions import PluginError
 
 from tools import as_shipped, minify_js
 from tools.sitecheck import ROOT
@@ -18,6 +19,7 @@ from tools.sitecheck import ROOT
 from .conftest import load_hook
 
 search_content = load_hook("search_content")
+copy_code = load_hook("copy_code")
 
 FIGURE_TABS = """
 <div class="tabbed-set tabbed-alternate" data-tabs="1:2">
@@ -217,6 +219,41 @@ def test_search_index_entries_show_formulas_as_text_and_leave_code_alone() -> No
         r"<p>∑_i q_i = 1</p><pre><code>re.compile(r\"\(\d+\)\")</code></pre>"
         r"<p>写作 <code>\(x\)</code></p>"
     )
+
+
+PYCON = (
+    '<div class="language-pycon highlight"><pre><span></span><code>'
+    '<span class="gp">&gt;&gt;&gt; </span><span class="k">for</span> i <span class="ow">in</span>'
+    " <span>range</span>(2):\n"
+    '<span class="gp">... </span>    <span>print</span>(i &lt; 1)\n'
+    '<span class="go">True</span>\n'
+    '<span class="go">False</span>\n'
+    '<span class="gp">&gt;&gt;&gt; </span><span>int</span>(<span class="s2">"x"</span>)\n'
+    '<span class="gt">Traceback (most recent call last):</span>\n'
+    '<span class="gr">ValueError</span>: <span>bad</span>\n'
+    "</code></pre></div>"
+)
+
+
+def test_a_python_session_s_copy_is_its_code_without_prompts_or_printed_lines() -> None:
+    marked = copy_code.on_page_content(PYCON)
+    output = f'<span class="{copy_code.OUTPUT}">'
+    # Each printed or traceback line is wrapped with its newline; code lines are as they were.
+    assert marked.count(output) == 4
+    assert output + '<span class="go">True</span>\n</span>' in marked
+    assert output + '<span class="gr">ValueError</span>: <span>bad</span>\n</span>' in marked
+    assert marked.replace(output, "").replace("\n</span>", "\n") == PYCON
+    code = marked.split("<code>")[1].split("</code>")[0]
+    assert copy_code.copied_text(code) == 'for i in range(2):\n    print(i < 1)\nint("x")'
+    # Other code blocks are left alone.
+    python = PYCON.replace("language-pycon", "language-python")
+    assert copy_code.on_page_content(python) == python
+
+
+def test_a_python_session_line_that_is_not_whole_html_stops_the_build() -> None:
+    broken = PYCON.replace('<span class="go">True</span>', '<span class="go">True')
+    with pytest.raises(PluginError, match="not complete HTML"):
+        copy_code.on_page_content(broken)
 
 
 def test_figures_become_lazily_loaded_svg_files(tmp_path: Path) -> None:

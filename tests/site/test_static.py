@@ -300,6 +300,27 @@ def test_search_previews_show_formulas_as_text(site: Path, site_pages: list[Page
     assert not problems, _report(problems, "formulas shown as TeX in search results")
 
 
+def test_every_python_session_copies_as_code_that_compiles(
+    site: Path, site_pages: list[Page]
+) -> None:
+    """The copy button of each pycon block copies its code without prompts or printed lines
+    (overrides/hooks/copy_code.py): what it copies compiles as Python, so it runs pasted into a
+    script or a notebook cell."""
+    copy_code = load_hook("copy_code")
+    problems, blocks = [], 0
+    for page in site_pages:
+        text = (site / page.path).read_text(encoding="utf-8")
+        for block in copy_code.PYCON.finditer(text):
+            blocks += 1
+            copied = copy_code.copied_text(block[2])
+            try:
+                compile(copied, page.path, "exec")
+            except SyntaxError as error:
+                problems.append(f"{page.path}: {error.msg} in {error.text!r}")
+    assert blocks > 100  # the lessons' and the API pages' sessions were found
+    assert not problems, _report(problems, "Python sessions whose copy does not compile")
+
+
 def test_math_is_typeset_at_build_time(site: Path, site_pages: list[Page]) -> None:
     """Every formula arrives as MathML; no page loads math JavaScript; the math stylesheet and
     a preload of its font are linked from exactly the pages that have a formula, the preload
