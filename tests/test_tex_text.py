@@ -19,6 +19,11 @@ CASES = [
     (r"\frac{\partial \ell}{\partial w}", "∂ℓ/∂w"),
     (r"\dfrac{TP}{TP + FP}", "TP/(TP + FP)"),
     (r"\tfrac{1}{2} e^2", "1/2 e²"),
+    # A number times a letter is two factors: 1/2σ² would read as σ²/2.
+    (r"\frac{1}{2\sigma^2} \sum_i e_i^2", "1/(2σ²) ∑_i e_i²"),
+    (r"\frac{2|e|\operatorname{sign}(\hat y)}{D^2}", "(2|e|sign(ŷ))/D²"),
+    (r"\frac{|e_i|}{\max(|y_i|, \varepsilon)}", "|e_i|/max(|y_i|, ε)"),
+    (r"e^{2a}", "e^(2a)"),
     # pylatexenc's own conversion gives e^z_j - m/∑_k e^z_k - m here: another formula.
     (
         r"\frac{e^{z_j - m}}{\sum_k e^{z_k - m}}",
@@ -26,6 +31,7 @@ CASES = [
     ),
     # What follows a fraction is set apart: 1/n∑ would read as 1/(n∑).
     (r"\frac{1}{n}\sum_{i=1}^{n} e_i^2", "1/n ∑_(i=1)^n e_i²"),
+    (r"\frac{x}{2}\left(1 + \tanh u\right)", "x/2 (1 + tanh u)"),
     # Scripts: grouped when compound or scripted themselves; digits and signs raised or lowered.
     (r"x_{n, y_n}", "x_(n, y_n)"),
     (r"w_{y_n}", "w_(y_n)"),
@@ -48,6 +54,7 @@ CASES = [
         "σ(z) (1 - σ(z)), m = max_k z_k",
     ),
     (r"\lVert g \rVert", "‖g ‖"),
+    (r"p(y_i \mid \hat y_i)", "p(y_i | ŷ_i)"),
     # cases: a row's cells joined by a comma (the row's own comma not doubled), rows by ";".
     (
         r"\begin{cases} 1, & u_i \ge p \\ 0, & u_i < p \end{cases}",

@@ -15,8 +15,8 @@ so ``\frac{e^{z_j - m}}{\sum_k e^{z_k - m}}`` became ``e^z_j - m/∑_k e^z_k - m
 different formula, and it ran the rows and cells of a ``cases`` block together. This module
 walks pylatexenc's parse tree itself and keeps the grouping:
 
-* a fraction is ``a/b``, each part in parentheses when it has more than one term: ``(∂ℓ)/(∂w)``
-  is written ``∂ℓ/∂w``, but ``(TP)/(TP + FP)`` keeps the second pair;
+* a fraction is ``a/b``, each part in parentheses when it has more than one term or factor:
+  ``(∂ℓ)/(∂w)`` is written ``∂ℓ/∂w``, but ``TP/(TP + FP)`` and ``1/(2σ²)`` keep theirs;
 * a sub- or superscript of more than one term is parenthesized, ``x_(n, y_n)``, ``e^(z_j − m)``;
   one made of digits and signs only uses the Unicode superscript and subscript characters
   (``e⁻²``, ``x₁``), and ``^\top`` is ``ᵀ``;
@@ -71,9 +71,12 @@ COMPOUND_SCRIPT = re.compile(r"[\s+\-−=/·×,;<>≤≥≈∈_^]")
 # A one-character sub- or superscript written without braces, inside a run of characters: x_1.
 BARE_SCRIPT = re.compile(r"([_^])([0-9])")
 # Signs written right before what they act on (∂z, ∑_i, |x|): the space after them is dropped.
-PREFIX = {"∂", "∑", "∏", "∫", "∇", "¬", "√", "|", "‖", "⌊", "⌈"}
-# A parenthesized part with no parentheses inside: removed repeatedly, it leaves the top level.
-NESTED = re.compile(r"\([^()]*\)")
+PREFIX = {"partial", "sum", "prod", "int", "nabla", "neg", "lvert", "lVert", "lfloor", "lceil"}
+# A group in parentheses, brackets or bars with none inside: removed repeatedly, it leaves the
+# top level.
+NESTED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\|[^|]*\|")
+# A number times a letter (2σ², 4x): a product, so more than one factor.
+PRODUCT = re.compile(r"\d[^\W\d_]")
 # A name: two letters or more (log, ReLU), not one symbol (α).
 WORD = re.compile(r"[^\W\d_]{2}")
 
@@ -105,8 +108,10 @@ def _symbols() -> dict[str, str]:
 
 
 def _wrap(text: str, compound: re.Pattern[str] = COMPOUND) -> str:
-    """A part that has more than one term, in parentheses (what is inside parentheses already
-    does not count: e^(z - m) is one term)."""
+    """A part that has more than one term or factor, in parentheses: 1/(2σ²), not 1/2σ².
+
+    What is inside parentheses, brackets or bars already does not count: e^(z - m), max(a, b)
+    and |e| are one term each."""
     text = text.strip()
     top = text
     while True:
@@ -114,7 +119,7 @@ def _wrap(text: str, compound: re.Pattern[str] = COMPOUND) -> str:
         if inner == top:
             break
         top = inner
-    return f"({text})" if compound.search(top) else text
+    return f"({text})" if compound.search(top) or PRODUCT.search(top) else text
 
 
 def _script(mark: str, text: str) -> str:
@@ -148,10 +153,11 @@ class _Writer:
                 out += " "  # c ReLU(z), α min(0, z), log σ(x): a name does not run into a letter
             elif after_fraction and piece[:1] not in ("", " ", ",", ".", ";", ")", "]", "}"):
                 out += " "  # 1/n ∑_i, not 1/n∑_i (which reads as 1/(n ∑_i))
-            after_fraction = (
-                isinstance(node, latexwalker.LatexMacroNode) and node.macroname in FRACTIONS
-            )
-            after_word = _is_word(node, piece) and piece[-1:].isalpha()
+            if piece:  # \left writes nothing: x/2 \left( is still "after a fraction"
+                after_fraction = (
+                    isinstance(node, latexwalker.LatexMacroNode) and node.macroname in FRACTIONS
+                )
+                after_word = _is_word(node, piece) and piece[-1:].isalpha()
             out += piece
         return out
 
@@ -193,7 +199,7 @@ class _Writer:
         # The space after a macro ends its name in TeX (\\partial z), but it is also the space the
         # author put around a relation (x \\le 0): keep it, except after a sign that stands before
         # what it acts on.
-        return str(symbol if symbol in PREFIX else symbol + after)
+        return str(symbol if name in PREFIX else symbol + after)
 
     def environment(self, node: latexwalker.LatexEnvironmentNode) -> str:
         rows: list[list[list[latexwalker.LatexNode]]] = [[[]]]
