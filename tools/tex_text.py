@@ -5,7 +5,7 @@ plugin indexes the page before that, so a search result's preview would show the
 ``\[ \operatorname{nll\_loss}(x, y) = -\frac{1}{N} \sum_{n=1}^{N} x_{n, y_n} . \]``. The index
 cannot carry the MathML instead: it is about 12 times the TeX's size (measured on this site), and
 the index is what the search downloads. So ``overrides/hooks/search_content.py`` writes each
-formula in the index the way one types a formula in plain text, ``nll_loss(x, y) = −1/N
+formula in the index the way one types a formula in plain text, ``nll_loss(x, y) = -1/N
 ∑_(n=1)^N x_(n, y_n)``, with :func:`to_text`.
 
 pylatexenc (PyPI) parses the TeX and supplies the Unicode for its symbols (Greek letters,
@@ -17,12 +17,12 @@ walks pylatexenc's parse tree itself and keeps the grouping:
 
 * a fraction is ``a/b``, each part in parentheses when it has more than one term or factor:
   ``(∂ℓ)/(∂w)`` is written ``∂ℓ/∂w``, but ``TP/(TP + FP)`` and ``1/(2σ²)`` keep theirs;
-* a sub- or superscript of more than one term is parenthesized, ``x_(n, y_n)``, ``e^(z_j − m)``;
+* a sub- or superscript of more than one term is parenthesized, ``x_(n, y_n)``, ``e^(z_j - m)``;
   one made of digits and signs only uses the Unicode superscript and subscript characters
   (``e⁻²``, ``x₁``), and ``^\top`` is ``ᵀ``;
 * ``\sqrt{a + b}`` is ``√(a + b)``; ``\operatorname``, ``\text`` and the like leave their text;
-* a ``cases`` block is ``{x, x > 0; α(eˣ − 1), x ≤ 0}`` (a row's cells joined by commas, rows by
-  semicolons), an ``aligned`` block its rows joined by semicolons;
+* a ``cases`` block is ``{x, x > 0; α (e^x - 1), x ≤ 0}`` (a row's cells joined by commas, rows
+  by semicolons), an ``aligned`` block its rows joined by semicolons;
 * spacing commands become one space, sizing commands (``\left``, ``\bigl``) nothing.
 
 A macro this module does not know keeps its name without the backslash. tests/test_tex_text.py
@@ -132,10 +132,14 @@ def _script(mark: str, text: str) -> str:
     return mark + _wrap(text, COMPOUND_SCRIPT)
 
 
-class _Writer:
-    def __init__(self) -> None:
-        self.fallback = LatexNodes2Text(math_mode="text")
+@cache
+def _pylatexenc_text() -> LatexNodes2Text:
+    """pylatexenc's own conversion, for the macros in ``DELEGATE`` (made once: its set-up costs
+    as much as converting a formula)."""
+    return LatexNodes2Text(math_mode="text")
 
+
+class _Writer:
     def nodes(self, nodes: list[latexwalker.LatexNode | None]) -> str:
         out = ""
         after_fraction = after_word = False
@@ -186,7 +190,7 @@ class _Writer:
         if name in TEXT and args:
             return self.node(args[-1])
         if name in DELEGATE and args:
-            return str(self.fallback.latex_to_text(node.latex_verbatim())).strip()
+            return str(_pylatexenc_text().latex_to_text(node.latex_verbatim())).strip()
         if name in SPACES:
             return " "
         if name in DROPPED:
