@@ -278,9 +278,10 @@ def linspace(
     Each $\text{start} + h\,i$ is rounded once or twice, as the CPU kernel torch runs here does
     (:func:`linspace_rounds_once`), so the values equal PyTorch's bit for bit on that kernel,
     signed zeros included (a NaN's sign aside). A complex dtype is done as torch's kernel does
-    it: the real parts and the imaginary parts separately. One difference: a NumPy complex
-    scalar keeps its imaginary part here (``torch.linspace`` drops it, with a
-    ``ComplexWarning``, and returns real numbers).
+    it: the real parts and the imaginary parts separately. One difference: a NumPy
+    ``complex64`` scalar keeps its imaginary part here (``torch.linspace`` drops it, with a
+    ``ComplexWarning``, and returns real numbers); ``np.complex128`` is a Python ``complex``,
+    and both keep its imaginary part.
 
     Parameters
     ----------

@@ -202,11 +202,15 @@ def test_numpy_scalars_like_torch(start: Any, end: Any, steps: Any) -> None:
 
 
 def test_numpy_complex_scalar_keeps_its_imaginary_part() -> None:
-    """The one input where dlref departs from torch.linspace on purpose: torch drops the
-    imaginary part of a NumPy complex scalar (with a ComplexWarning); dlref keeps it."""
+    """Where dlref departs from torch.linspace on purpose (besides a NaN's sign and the error
+    type for a negative ``steps``): torch drops the imaginary part of a NumPy complex64 scalar
+    (with a ComplexWarning); dlref keeps it. complex128 is a Python complex: both keep it."""
+    with pytest.warns(np.exceptions.ComplexWarning):
+        assert not torch.linspace(np.complex64(1 + 2j), 3, 4).is_complex()  # what the page says
     ours = linspace(np.complex64(1 + 2j), 3, 4)
     assert ours.is_complex()
     assert_same(ours, linspace(1 + 2j, 3, 4))  # as a Python complex
+    assert_like_torch(np.complex128(1 + 2j), 3, 4)
 
 
 @pytest.mark.parametrize(
