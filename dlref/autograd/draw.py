@@ -5,9 +5,10 @@ r"""Draw a computation graph with matplotlib: no graphviz, the layout is done he
 The layout is *layered by topological depth*: a leaf sits in column 0 and every other node one
 column right of its deepest input, so every arrow points right, from inputs to outputs. Within a
 column, nodes are ordered by the mean row of their neighbours (the barycenter heuristic), which
-removes most crossings in small graphs. An arrow that skips a column and would cross a box there
-runs along a free row instead (:func:`_route`). ``draw_graph`` draws a ``Value``
-graph; ``draw_torch_graph`` draws the graph PyTorch records for a tensor (its ``grad_fn``
+removes most crossings in small graphs. The boxes of a column are as wide as its widest line of
+text, so a graph takes no more width than its labels need. An arrow that skips a column and
+would cross a box there runs along a free row instead (:func:`_route`). ``draw_graph`` draws a
+``Value`` graph; ``draw_torch_graph`` draws the graph PyTorch records for a tensor (its ``grad_fn``
 chain), with the same layout, so the two can be compared side by side.
 
 Matplotlib is imported only when a function here is called. A page turns the figure into an
@@ -23,11 +24,17 @@ from dlref.autograd.engine import Value
 
 __all__ = ["draw_graph", "draw_side_by_side", "draw_torch_graph"]
 
-# Node box size and spacing, in data units; SCALE inches per unit.
-BOX_W, BOX_H, GAP_X, GAP_Y, SCALE = 2.2, 1.3, 0.7, 0.4, 0.5
+# Node box height and spacing, in data units; SCALE inches per unit. A box is as wide as the
+# widest line of text in its column plus PAD_X on each side, and at least MIN_BOX_W. Columns
+# are GAP_X apart. draw_graph leaves GAP_X_LABELLED, room for a local derivative on each arrow
+# with the arrow's ends still visible, whether or not it shows them: a graph drawn before and
+# after backward() keeps one layout.
+BOX_H, GAP_Y, SCALE = 1.3, 0.4, 0.5
+PAD_X, MIN_BOX_W, GAP_X, GAP_X_LABELLED = 0.13, 1.4, 0.46, 0.9
 # Text sizes in points. A figure shows at its natural size while it fits the text column, and
-# shrinks to fit a phone's (358 CSS px): a four-column graph is 5.45 in wide, so 9 pt shows as
-# 12 px on a desktop and 8.2 px on a phone.
+# shrinks to fit a phone's (358 CSS px): PyTorch's graph on the backpropagation page, four
+# columns as wide as their names (AccumulateGrad, MulBackward0, ...), is 5.1 in wide, so 9 pt
+# shows as 12 px on a desktop and 8.7 px on a phone.
 NODE_FONT, EDGE_FONT, TITLE_FONT = 9.0, 9.0, 10.0
 # Operations as a figure writes them: the signs of print, and the minus sign (U+2212), as the
 # figures' axes write negative numbers, not the hyphen of code.
@@ -61,10 +68,23 @@ def _layers(order: Sequence[Hashable], inputs: Callable[[Any], Sequence[Any]]) -
     return columns
 
 
-def _extent(columns: list[list[Any]]) -> tuple[float, float]:
-    r"""Width and height of the drawing, in data units."""
+def _text_width(text: str, size: float) -> float:
+    r"""Width of the widest line of ``text`` at ``size`` points, in data units."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    prop = FontProperties(size=size)  # the family of rcParams, as ax.text uses
+    points = max(
+        text_to_path.get_text_width_height_descent(line, prop, ismath=False)[0]
+        for line in text.split("\n")
+    )
+    return points / 72 / SCALE
+
+
+def _extent(columns: list[list[Any]], widths: Sequence[float], gap: float) -> tuple[float, float]:
+    r"""Width and height of the drawing, in data units (``widths``: of each column's boxes)."""
     tallest = max(len(c) for c in columns)
-    return len(columns) * (BOX_W + GAP_X) - GAP_X, tallest * (BOX_H + GAP_Y) - GAP_Y
+    return sum(widths) + gap * (len(columns) - 1), tallest * (BOX_H + GAP_Y) - GAP_Y
 
 
 def _mean(xs: list[int], default: int) -> float:
@@ -127,14 +147,31 @@ class _Graph(NamedTuple):
     color: Callable[[Any], str]
     edge_text: Callable[[Any, int], str] | None = None  # label of the k-th input's arrow
 
+    def columns(self) -> list[list[Any]]:
+        return _layers(self.order, self.inputs)
+
+    def box_widths(self) -> list[float]:
+        r"""Width of each column's boxes: its widest text plus the margins, in data units."""
+        return [
+            max([MIN_BOX_W] + [_text_width(self.text(n), NODE_FONT) + 2 * PAD_X for n in col])
+            for col in self.columns()
+        ]
+
 
 def _figure(
-    graphs: Sequence[_Graph], titles: Sequence[str | None], stacked: bool = False
+    graphs: Sequence[_Graph],
+    titles: Sequence[str | None],
+    widths: Sequence[Sequence[float]],
+    gap: float,
+    stacked: bool = False,
 ) -> tuple[Any, list[Any]]:
-    """A figure with one axes per graph (in a row, or stacked), one data unit = SCALE inches."""
+    """A figure with one axes per graph (in a row, or stacked), one data unit = SCALE inches.
+
+    ``widths[k]`` are the box widths of the columns of ``graphs[k]``, ``gap`` the space between
+    columns."""
     import matplotlib.pyplot as plt
 
-    sizes = [_extent(_layers(g.order, g.inputs)) for g in graphs]
+    sizes = [_extent(g.columns(), w, gap) for g, w in zip(graphs, widths, strict=True)]
     pad = 0.5 if any(titles) else 0.2
     if stacked:
         width = max(w for w, _ in sizes) * SCALE + 0.2
@@ -161,41 +198,51 @@ def _figure(
     return fig, list(axes.flat)
 
 
-def _draw(graph: _Graph, ax: Any, title: str | None) -> Any:
-    r"""Lay out the graph in columns and draw boxes and arrows on ``ax``."""
+def _draw(
+    graph: _Graph,
+    ax: Any,
+    title: str | None,
+    gap: float,
+    widths: Sequence[float] | None = None,
+) -> Any:
+    r"""Lay out the graph in columns ``gap`` apart and draw boxes and arrows on ``ax``.
+
+    ``widths``: the box width of each column; by default each column's own
+    (``graph.box_widths()``)."""
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
     from matplotlib.path import Path
 
-    columns = _layers(graph.order, graph.inputs)
-    width, height = _extent(columns)
+    columns = graph.columns()
+    widths = graph.box_widths() if widths is None else widths
+    width, height = _extent(columns, widths, gap)
     pos: dict[Hashable, tuple[float, float]] = {}
     column: dict[Hashable, int] = {}
+    left = 0.0  # of the current column
     for c, col in enumerate(columns):
         top = (height + len(col) * (BOX_H + GAP_Y) - GAP_Y) / 2  # centre the column vertically
         for r, node in enumerate(col):
-            pos[node] = (c * (BOX_W + GAP_X) + BOX_W / 2, top - r * (BOX_H + GAP_Y) - BOX_H / 2)
+            pos[node] = (left + widths[c] / 2, top - r * (BOX_H + GAP_Y) - BOX_H / 2)
             column[node] = c
+        left += widths[c] + gap
 
     def node_box(n: Hashable) -> Box:
-        return (
-            pos[n][0] - BOX_W / 2,
-            pos[n][1] - BOX_H / 2,
-            pos[n][0] + BOX_W / 2,
-            pos[n][1] + BOX_H / 2,
-        )
+        half = widths[column[n]] / 2
+        return (pos[n][0] - half, pos[n][1] - BOX_H / 2, pos[n][0] + half, pos[n][1] + BOX_H / 2)
 
     for node in graph.order:
         x, y = pos[node]
-        corner = node_box(node)[:2]
+        box = node_box(node)
         style = "round,pad=0,rounding_size=0.15"
         ax.add_patch(
-            FancyBboxPatch(corner, BOX_W, BOX_H, boxstyle=style, fc=graph.color(node), ec="0.25")
+            FancyBboxPatch(
+                box[:2], box[2] - box[0], BOX_H, boxstyle=style, fc=graph.color(node), ec="0.25"
+            )
         )
         ax.text(
             x, y, graph.text(node), ha="center", va="center", fontsize=NODE_FONT, linespacing=1.25
         )
         for k, i in enumerate(graph.inputs(node)):
-            start, end = (pos[i][0] + BOX_W / 2, pos[i][1]), (x - BOX_W / 2, y)
+            start, end = (node_box(i)[2], pos[i][1]), (box[0], y)
             skipped = [node_box(n) for n in graph.order if column[i] < column[n] < column[node]]
             points = _route(start, end, skipped)
             arrow = FancyArrowPatch(
@@ -205,7 +252,7 @@ def _draw(graph: _Graph, ax: Any, title: str | None) -> Any:
             if graph.edge_text is not None:  # the label sits in the middle of the arrow
                 a, b = points[len(points) // 2 - 1], points[len(points) // 2]
                 middle = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
-                box = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"}
+                backing = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"}
                 label = graph.edge_text(node, k)
                 ax.text(
                     *middle,
@@ -214,7 +261,7 @@ def _draw(graph: _Graph, ax: Any, title: str | None) -> Any:
                     va="center",
                     fontsize=EDGE_FONT,
                     c="#a33",
-                    bbox=box,
+                    bbox=backing,
                 )
     ax.set_xlim(-0.05, width + 0.05)
     ax.set_ylim(-0.05, height + 0.05)
@@ -281,6 +328,11 @@ def _torch_graph(output: Any, names: Mapping[str, Any] | None) -> _Graph:
     return _Graph(order, inputs, text, lambda f: "#dbe6f6" if hasattr(f, "variable") else "#fdf1dc")
 
 
+def _own_axes(graph: _Graph, title: str | None, gap: float) -> Any:
+    r"""The axes of a new figure sized to ``graph``."""
+    return _figure([graph], [title], [graph.box_widths()], gap)[1][0]
+
+
 def draw_graph(
     root: Value,
     *,
@@ -331,7 +383,8 @@ def draw_graph(
     True
     """
     graph = _value_graph(root, show_grad, show_local)
-    return _draw(graph, ax if ax is not None else _figure([graph], [title])[1][0], title)
+    gap = GAP_X_LABELLED
+    return _draw(graph, _own_axes(graph, title, gap) if ax is None else ax, title, gap)
 
 
 def draw_torch_graph(
@@ -386,7 +439,7 @@ def draw_torch_graph(
     True
     """
     graph = _torch_graph(output, names)
-    return _draw(graph, ax if ax is not None else _figure([graph], [title])[1][0], title)
+    return _draw(graph, _own_axes(graph, title, GAP_X) if ax is None else ax, title, GAP_X)
 
 
 def draw_side_by_side(
@@ -427,7 +480,12 @@ def draw_side_by_side(
     2
     """
     graphs = [_value_graph(root, True, False), _torch_graph(output, names)]
-    fig, axes = _figure(graphs, titles, stacked)
-    for graph, ax, title in zip(graphs, axes, titles, strict=True):
-        _draw(graph, ax, title)
+    # Column c of both graphs gets the same width, the wider of the two: stacked, the columns
+    # line up; in a row, the boxes of one depth have one size.
+    own = [g.box_widths() for g in graphs]
+    shared = [max(w[c] for w in own if c < len(w)) for c in range(max(len(w) for w in own))]
+    widths = [shared[: len(w)] for w in own]
+    fig, axes = _figure(graphs, titles, widths, GAP_X, stacked)
+    for graph, ax, title, w in zip(graphs, axes, titles, widths, strict=True):
+        _draw(graph, ax, title, GAP_X, w)
     return fig

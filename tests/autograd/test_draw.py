@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 import torch
@@ -124,18 +125,60 @@ def test_side_by_side_stacked_puts_torch_below() -> None:
     assert top.width >= bottom.width  # the same scale: PyTorch's graph has fewer columns
 
 
+def _phone_px(html: str) -> float:
+    """The smallest label of an inline SVG as a phone shows it, in CSS px: the text column is
+    358 px wide and a wider figure is shrunk to fit (as tests/site/test_static.py measures the
+    built site's SVG files, whose width the build writes in CSS px; matplotlib writes points)."""
+    root = re.search(r"<svg\b[^>]*>", html)
+    assert root is not None
+    width = float(re.findall(r'\bwidth="([\d.]+)pt"', root[0])[0]) * 4 / 3  # pt -> CSS px
+    view_width = float(re.findall(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+)', root[0])[0])
+    sizes = [float(x) for x in re.findall(r"font-size:\s*([\d.]+)", html)]
+    return min(sizes) * min(width, 358) / view_width
+
+
 def test_text_stays_readable_on_a_phone() -> None:
-    """A phone shows the text column 358 CSS px wide and shrinks a wider figure to fit; the
-    page's graphs keep every label at 7 px or more there (9 pt at natural size is 12 px)."""
-    loss, _, loss_t, wt = _example()
+    """The page's graphs keep every label at 8.5 px or more on a phone, at most 5.4 in wide."""
+    loss, _, _, _ = _example()
+    x, w, y = Value(2.0, "x"), Value(1.0, "w"), Value(4.0, "y")
+    loss3 = (x * w - y) ** 2
+    loss3.backward()
+    xt, wt3, yt = (
+        torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (2.0, 1.0, 4.0)
+    )
+    loss3_t = (xt * wt3 - yt) ** 2  # the page's graph: three AccumulateGrad leaves
     figures = [
         draw_graph(loss, show_local=True),
-        draw_side_by_side(loss, loss_t, names={"w": wt}, stacked=True),
+        draw_torch_graph(loss3_t, names={"x": xt, "w": wt3, "y": yt}),
+        draw_side_by_side(loss3, loss3_t, names={"x": xt, "w": wt3, "y": yt}, stacked=True),
     ]
     for fig in figures:
-        shrink = min(1.0, 358 / (fig.get_figwidth() * 96))
-        sizes = [t.get_fontsize() * 4 / 3 * shrink for ax in fig.axes for t in ax.texts]
-        assert sizes and min(sizes) >= 7, (fig.get_figwidth(), min(sizes))
+        assert fig.get_figwidth() <= 5.4
+        html = dlref.viz.figure_html(fig, alt="图", caption="手机上的字号")
+        assert _phone_px(html) >= 8.5
+
+
+def test_boxes_hold_their_text() -> None:
+    """A column's boxes are as wide as its widest text: every node's text fits inside its box."""
+    loss, _, loss_t, wt = _example()
+    fig = draw_side_by_side(loss, loss_t, names={"w": wt}, stacked=True)
+    fig.canvas.draw()  # a renderer for the extents
+    for ax in fig.axes:
+        boxes = [p.get_window_extent() for p in ax.patches if hasattr(p, "get_boxstyle")]
+        nodes = [t.get_window_extent() for t in ax.texts if t.get_bbox_patch() is None]
+        assert len(boxes) == len(nodes)
+        for text in nodes:
+            assert any(
+                b.x0 < text.x0 and text.x1 < b.x1 and b.y0 < text.y0 and text.y1 < b.y1
+                for b in boxes
+            )
+    top, bottom = fig.axes
+    # stacked, the columns line up: the leaves' boxes are as wide as PyTorch's AccumulateGrad
+    widths = [
+        {round(p.get_width(), 6) for p in ax.patches if hasattr(p, "get_boxstyle")}
+        for ax in (top, bottom)
+    ]
+    assert widths[0] == widths[1]
 
 
 def test_crosses_means_through_the_inside() -> None:
