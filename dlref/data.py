@@ -12,8 +12,9 @@ that every coordinate moves by at most two units in the last place of 1 (or of i
 larger). No page, benchmark or test needs bit-identical data.
 
 * :func:`make_moons`: two interleaving half circles. bench/bench_autograd.py trains the scalar
-  ``MLP`` of :mod:`dlref.autograd` on them to time one training step (结果见站点页面「性能」
-  docs/performance.md 的「标量自动微分引擎的代价」一节); the tests of ``MLP`` train on them too.
+  ``MLP`` of :mod:`dlref.autograd` on them to time one training step (结果见站点页面
+  「性能：dlref、教材代码与 PyTorch」 docs/performance.md 的「标量自动微分引擎的代价」一节);
+  the tests of ``MLP`` train on them too.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def make_moons(
 
     See Also
     --------
-    sklearn.datasets.make_moons : the same shapes (labels 0/1 there).
+    sklearn.datasets.make_moons : the same shapes (labels there: 0 upper, 1 lower).
 
     Examples
     --------

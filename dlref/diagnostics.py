@@ -14,7 +14,7 @@ range), so that a page states a difference only where it is larger than that spr
 one CPU's kernels into the second or third digit of a median, so a page prints a range that
 the code asserts the number lies in, the same on every machine.
 
-讲解见站点页面「神经元与激活函数」 docs/components/neurons-activations.md 与「暂退法（dropout）」
+讲解见站点页面「神经元与激活函数」 docs/components/neurons-activations.md 与「暂退法 (dropout)」
 docs/components/dropout.md。
 """
 
@@ -324,6 +324,8 @@ def within(value: float, low: float, high: float) -> str:
 
     Raises
     ------
+    TypeError
+        If ``value``, ``low`` or ``high`` is not a real number (a bool or a string, say).
     ValueError
         If ``value`` is outside ``[low, high]`` or NaN (the message gives the value), or if
         ``low`` is not below ``high``.

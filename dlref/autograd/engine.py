@@ -25,8 +25,8 @@ _EXP_MAX = math.log(sys.float_info.max)
 class Value:
     r"""A scalar that records the operations applied to it, for reverse-mode differentiation.
 
-    Arithmetic (``+ - * /``, ``**`` with a number exponent, unary ``-``, and the same operators
-    with a number on the left) and the methods
+    Arithmetic (``+ - * /``, also with a number on the left; ``**`` with a number exponent;
+    unary ``-``) and the methods
     [`exp`][dlref.autograd.Value.exp], [`log`][dlref.autograd.Value.log],
     [`tanh`][dlref.autograd.Value.tanh], [`sigmoid`][dlref.autograd.Value.sigmoid],
     [`relu`][dlref.autograd.Value.relu] each return a new ``Value`` that stores its inputs and
@@ -68,9 +68,11 @@ class Value:
         and ``log``, a local derivative is (``1 / x`` for a tiny ``x``); for ``log`` of a
         non-positive number, or a negative number to a fractional power.
     ZeroDivisionError
-        For a division by zero, or ``0 ** n`` with ``n < 1`` (infinite value or derivative).
+        For a division by zero, or ``0 ** n`` with ``n < 1``, ``n != 0`` (infinite value or
+        derivative).
     OverflowError
-        For ``exp`` of a number above $\log(\text{largest float}) \approx 709.78$.
+        For ``exp`` of a number above $\log(\text{largest float}) \approx 709.78$, or an ``int``
+        (``data`` or an operand) too large for a float.
 
     See Also
     --------
@@ -262,10 +264,12 @@ class Value:
             g = upstream.pop(node)  # complete: every node computed from it came before
             node.grad += g
             # Not zip(..., strict=True): on CPython 3.11 a keyword argument costs every call of
-            # zip a dict of keyword arguments (~300 instead of ~180 ns here), once per node. On
-            # the MLP training step of bench/bench_autograd.py that was a fifth of backward()
-            # (61 -> 49 ms, bench/autograd.json). The lengths match anyway: each operation
-            # stores one local derivative per input (the tests check it on random graphs).
+            # zip a dict of keyword arguments (close to twice the time of a positional call,
+            # zip_call_ns in bench/autograd.json), once per node. On the MLP training step of
+            # bench/bench_autograd.py that was over a fifth of backward() (mlp_step's
+            # same_graph_backward_before_s against same_graph_backward_s there). The lengths
+            # match anyway: each operation stores one local derivative per input (the tests
+            # check it on random graphs).
             for child, local in zip(node._prev, node._local):  # noqa: B905
                 upstream[child] = upstream.get(child, 0.0) + local * g
 

@@ -40,7 +40,8 @@ class Module:
         return []
 
     def zero_grad(self) -> None:
-        r"""Set every parameter's ``grad`` to 0.0 (PyTorch: ``module.zero_grad()``)."""
+        r"""Set every parameter's ``grad`` to 0.0 (PyTorch: ``module.zero_grad()``, which sets
+        it to ``None`` by default)."""
         for p in self.parameters():
             p.grad = 0.0
 
@@ -154,8 +155,8 @@ class MLP(Module):
     Raises
     ------
     ValueError
-        If ``nin < 1``, ``nouts`` is empty or a width is not a positive int; when called with a
-        number of inputs other than ``nin``.
+        If ``nin < 1``, ``nouts`` is not a sequence or is empty, or a width is not a positive
+        int; when called with a number of inputs other than ``nin``.
 
     See Also
     --------

@@ -1,12 +1,13 @@
 r"""Functions that mirror :mod:`torch.nn.functional`, written from tensor primitives.
 
 Each function has the name, argument names, defaults, accepted shapes and return shape of its
-PyTorch counterpart, and is tested against it, values and gradients. Replace
+PyTorch counterpart (for ``logsumexp``, ``torch.logsumexp``; the metrics ``rmse``, ``mape`` and
+``smape`` have none), and is tested against it, values and gradients. Replace
 ``import torch.nn.functional as F`` with ``import dlref.functional as F`` and the numbers agree.
 
 Each function is written in its reference form: the body is the formula its page derives, in
-plain, out-of-place torch operations, and a hand-written ``backward`` is the textbook
-derivative (so second derivatives work too). A fast form exists only where it is itself a
+plain, out-of-place torch operations, and a hand-written ``backward``, where there is one, is the
+textbook derivative (so second derivatives work too). A fast form exists only where it is itself a
 lesson (cross-entropy's backward $\operatorname{softmax} - \text{one-hot}$, and its binary
 counterpart $\sigma(x) - y$); it sits after the reference form in a marked section and is tested
 equal to it.

@@ -1,6 +1,6 @@
 """Input checks shared by the functional API: clear errors instead of deep tracebacks.
 
-Every message names what was wrong and what was expected, as the contract of :mod:`dlref` asks.
+Every message names what was wrong and what was expected.
 """
 
 from __future__ import annotations

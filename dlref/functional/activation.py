@@ -190,6 +190,12 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     is the incoming gradient (PyTorch zeroes the gradient where the output is $\le 0$, and
     NaN is not), as in PyTorch.
 
+    The second derivative is 0 wherever it exists, and the backward depends on $x$ only
+    through the mask: with ``create_graph=True`` the gradient it returns is connected to the
+    graph only through the incoming gradient. When that does not depend on $x$ either,
+    the gradient does not require grad, and differentiating it again with respect to $x$
+    raises autograd's "does not require grad" error, where PyTorch's gives zeros.
+
     Parameters
     ----------
     input : Tensor
@@ -258,6 +264,10 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     documentation writes $\max(0, x) + a \min(0, x)$, equal in value for every $a$ (unlike
     $\max(a x, x)$, which holds only for $a \le 1$). The derivative at 0 is $a$, as in PyTorch;
     so is the derivative at NaN (whose value stays NaN).
+
+    Its second derivative is 0 wherever it exists; as for :func:`relu`, the gradient depends on
+    $x$ only through the comparison $x > 0$, so differentiating it again with respect to $x$
+    alone raises where PyTorch's gives zeros.
 
     Parameters
     ----------
@@ -417,10 +427,11 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
     At $x = -\infty$ both forms give NaN ($-\infty \cdot 0$), and the gradient at $\pm\infty$
     is NaN ($\infty \cdot 0$ again), as in PyTorch. At $x = +\infty$ the value is $+\infty$,
-    the limit, as PyTorch gives in float64. PyTorch's float32 (and bfloat16) kernel returns NaN
-    there for every tensor of two or more elements, on each CPU kernel it ships (AVX-512, AVX2
-    and the plain one; a one-element tensor gets $+\infty$), so the two differ at that one point
-    (``tests/functional/test_activation.py`` pins it).
+    the limit, as PyTorch gives in float64. In float32 (and bfloat16) PyTorch's CPU result there
+    depends on the machine, not only on the kernel it selects: measured on two machines, an
+    AVX-512 CPU gave NaN for every tensor of two or more elements whichever kernel was selected
+    (a one-element tensor got $+\infty$), an AVX2 CPU gave $+\infty$. dlref gives $+\infty$
+    on every machine (``tests/functional/test_activation.py`` pins it).
 
     Parameters
     ----------

@@ -46,7 +46,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     Raises
     ------
     TypeError
-        If ``input`` or ``weight`` is not floating point.
+        If ``input``, ``weight`` or ``bias`` is not a floating-point tensor.
     ValueError
         If ``input`` is 0-d, ``weight`` is not 1-d or 2-d, the last dimension of ``input`` is
         not ``in``, or ``bias`` does not have shape $(\text{out})$. Unlike PyTorch, a bias that
@@ -57,7 +57,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     Shape: input $(*, \text{in})$, weight $(\text{out}, \text{in})$, bias $(\text{out})$,
     output $(*, \text{out})$.
 
-    For a 2-d input with a bias the whole map is one ``torch.addmm`` call (a fused
+    For a 2-d input, a 2-d weight and a bias the whole map is one ``torch.addmm`` call (a fused
     $b + x W^\top$); otherwise it is ``input @ weight.T`` followed by the bias addition.
 
     See Also

@@ -8,7 +8,9 @@ handling and ``weight``), with one deliberate difference: when ``target`` and ``
 shape, PyTorch warns ("Using a target size ... that is different to the input size") and then
 broadcasts; dlref raises ``ValueError`` instead. A prediction of shape $(N, 1)$ against a target
 of shape $(N)$ broadcasts to $(N, N)$ and silently averages $N^2$ wrong differences; refusing is
-the safe reading of PyTorch's own warning.
+the safe reading of PyTorch's own warning. dlref is also stricter about dtypes: ``input`` must be
+floating point and ``target`` floating point or integer (``TypeError`` otherwise), where PyTorch
+also takes an integer ``input`` with a floating-point target, and ``mse_loss`` a bool target.
 
 :func:`rmse`, :func:`mape` and :func:`smape` have no PyTorch counterpart. Libraries disagree on
 their definitions (percent or fraction, what a zero target does); the choices made here are:
@@ -163,10 +165,11 @@ def mse_loss(
     Raises
     ------
     TypeError
-        If ``input`` is not floating-point, or ``target`` is bool or complex.
+        If ``input`` is not floating-point, ``target`` is bool or complex, or ``weight`` is not
+        a tensor.
     ValueError
-        If ``target`` (or ``weight``) differs in shape from ``input`` (PyTorch only warns and
-        broadcasts), or ``reduction`` is not one of the three names.
+        If ``target`` differs in shape from ``input`` (PyTorch only warns and broadcasts), or
+        ``weight`` does (as in PyTorch), or ``reduction`` is not one of the three names.
 
     Notes
     -----
@@ -244,10 +247,11 @@ def l1_loss(
     Raises
     ------
     TypeError
-        If ``input`` is not floating-point, or ``target`` is bool or complex.
+        If ``input`` is not floating-point, ``target`` is bool or complex, or ``weight`` is not
+        a tensor.
     ValueError
-        If ``target`` (or ``weight``) differs in shape from ``input`` (PyTorch only warns and
-        broadcasts), or ``reduction`` is not one of the three names.
+        If ``target`` differs in shape from ``input`` (PyTorch only warns and broadcasts), or
+        ``weight`` does (as in PyTorch), or ``reduction`` is not one of the three names.
 
     Notes
     -----

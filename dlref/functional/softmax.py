@@ -242,7 +242,9 @@ def log_softmax(
 
     Taking ``softmax(z).log()`` instead loses everything below the float range: a probability
     of $e^{-200}$ rounds to 0 in float32 and its log becomes ``-inf``. Here $z_j - m$ is
-    computed directly, so the result is finite for every finite input.
+    computed directly, so the result is finite wherever $z_j - m$ is: for every finite input
+    whose scores do not span more than the float range (in float32, scores $-3 \times 10^{38}$
+    and $3 \times 10^{38}$ give $z_j - m = -\infty$, as in PyTorch).
 
     Parameters
     ----------

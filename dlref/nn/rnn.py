@@ -82,7 +82,7 @@ def _check_size(value: Any, name: str) -> None:
     ``torch.nn.RNNCell`` accepts 0 (an empty cell) and any integer that ``torch.empty`` accepts
     as a size (a Python or NumPy integer, an integer tensor), so this rejects what PyTorch
     rejects (non-integers and negative sizes), with a message that names the argument; and a
-    ``bool``, as ``torch.nn.RNN`` does.
+    ``bool``, which PyTorch's ``RNNCell`` takes as 1.
     """
     wrong_type = TypeError(f"{name} should be of type int, got: {type(value).__name__}")
     if isinstance(value, bool):
@@ -173,9 +173,9 @@ class RNNCell(nn.Module):
         input or hidden state has the wrong number of dimensions or the wrong shape.
     TypeError
         At construction, if ``input_size`` or ``hidden_size`` is not an integer, or is a
-        ``bool`` (PyTorch's ``RNNCell`` takes ``True`` as 1, ``torch.nn.RNN`` refuses it); in
-        ``forward``, if the input or ``hx`` is not floating point or its dtype is not the
-        parameters' dtype (the message names which).
+        ``bool`` (PyTorch's ``RNNCell`` takes ``True`` as 1); in ``forward``, if the input or
+        ``hx`` is not floating point or its dtype is not the parameters' dtype (the message names
+        which).
 
     Notes
     -----
@@ -583,9 +583,11 @@ class RNN(nn.Module):
     Raises
     ------
     TypeError
-        If ``input_size``, ``hidden_size`` or ``num_layers`` is not an int, the input's dtype
-        is not the parameters' dtype, the input is a ``PackedSequence``, or ``hx`` is not of
-        the parameters' floating-point dtype.
+        If ``input_size``, ``hidden_size`` or ``num_layers`` is not an int or is a ``bool``
+        (``torch.nn.RNN`` takes ``True`` as 1 for ``input_size`` and ``num_layers``), ``bias``
+        or ``batch_first`` is not a ``bool`` (as in ``torch.nn.RNN``), the input's dtype is not
+        the parameters' dtype, the input is a ``PackedSequence``, or ``hx`` is not of the
+        parameters' floating-point dtype.
     ValueError
         At construction: a size that is not positive, ``dropout`` outside $[0, 1]$, an unknown
         ``nonlinearity``. In ``forward``: input not 2-d/3-d, wrong feature size, empty
@@ -666,6 +668,9 @@ class RNN(nn.Module):
         _check_positive_int(input_size, "input_size")
         _check_positive_int(hidden_size, "hidden_size")
         _check_positive_int(num_layers, "num_layers")
+        for flag, name in ((bias, "bias"), (batch_first, "batch_first")):
+            if not isinstance(flag, bool):  # as torch.nn.RNN checks: bias=1 is a slip, not True
+                raise TypeError(f"{name} should be of type bool, got: {type(flag).__name__}")
         if isinstance(dropout, bool) or not 0.0 <= dropout <= 1.0:
             raise ValueError(
                 "dropout should be a number in range [0, 1] representing the probability of "

@@ -51,7 +51,8 @@ def value_and_grad(fn: Fn, x: torch.Tensor, **kw: Any) -> tuple[torch.Tensor, to
 def compare(ours: Fn, theirs: Fn, x: torch.Tensor, *, inf_limit: bool = False, **kw: Any) -> None:
     """Values and gradients equal to PyTorch's (NaN where PyTorch's is NaN). ``inf_limit``:
     where PyTorch gives NaN at x = +inf, dlref may give +inf, the limit (exact GELU: PyTorch's
-    float32 kernel does that for tensors of two or more elements; see dlref.functional.gelu)."""
+    float32 result there depends on the machine, NaN on some for tensors of two or more
+    elements; see dlref.functional.gelu)."""
     y1, g1 = value_and_grad(ours, x, **kw)
     y2, g2 = value_and_grad(theirs, x, **kw)
     assert y1.dtype == y2.dtype and y1.shape == y2.shape
@@ -77,8 +78,8 @@ def test_hard_values_and_gradients(
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
 @pytest.mark.parametrize("n", [1, 19, 64])
 def test_exact_gelu_at_plus_infinity_is_the_limit(n: int, dtype: torch.dtype) -> None:
-    """GELU(+inf) = +inf whatever the tensor's length (PyTorch's float32 kernel gives NaN for
-    two or more elements); the gradient there is NaN (inf * 0), as in PyTorch."""
+    """GELU(+inf) = +inf whatever the tensor's length (PyTorch's float32 result gives NaN for
+    two or more elements on some machines); the gradient there is NaN (inf * 0), as in PyTorch."""
     x = torch.full((n,), math.inf, dtype=dtype, requires_grad=True)
     y = F.gelu(x)
     (g,) = torch.autograd.grad(y, x, torch.ones_like(y))
@@ -149,6 +150,20 @@ def test_second_derivative_at_the_kink_is_documented() -> None:
     s = 1 / (1 + math.exp(-20.0))
     assert math.isclose(second(F.softplus, 20.0), s * (1 - s), rel_tol=1e-12)
     assert second(TF.softplus, 20.0) == 0.0
+
+
+@pytest.mark.parametrize(("ours", "theirs"), [(F.relu, TF.relu), (F.leaky_relu, TF.leaky_relu)])
+def test_piecewise_linear_second_derivative_is_documented(ours: Fn, theirs: Fn) -> None:
+    """relu's and leaky_relu's gradient depends on x only through a mask: differentiated again
+    with respect to x alone, dlref's raises (as their docstrings say) where PyTorch's is 0."""
+    x = torch.tensor([-1.0, 0.0, 2.0], dtype=torch.float64, requires_grad=True)
+    (ours_first,) = torch.autograd.grad(ours(x).sum(), x, create_graph=True)
+    (theirs_first,) = torch.autograd.grad(theirs(x).sum(), x, create_graph=True)
+    assert not ours_first.requires_grad and theirs_first.requires_grad
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        torch.autograd.grad(ours_first.sum(), x)
+    (zeros,) = torch.autograd.grad(theirs_first.sum(), x)
+    assert not zeros.any()
 
 
 @pytest.mark.parametrize(("name", "ours", "theirs", "kw"), CASES, ids=IDS)

@@ -397,6 +397,11 @@ def test_rnn_constructor_errors() -> None:
     for p in (-0.1, 1.5, True):
         with pytest.raises(ValueError, match=r"dropout should be a number in range \[0, 1\]"):
             dlref.nn.RNN(3, 4, num_layers=2, dropout=p)
+    for name, value in (("bias", 1), ("batch_first", 0), ("bias", None)):
+        message = rf"{name} should be of type bool, got: {type(value).__name__}"
+        for module in (dlref.nn.RNN, torch.nn.RNN):  # the same check, the same message
+            with pytest.raises(TypeError, match=message):
+                module(3, 4, **{name: value})
 
 
 def test_rnn_forward_errors() -> None:
