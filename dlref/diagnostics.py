@@ -216,9 +216,10 @@ class SeedSpread:
         return f"{self.median:.3g} (quartiles {self.q1:.3g} to {self.q3:.3g}, n={self.n})"
 
 
-def _real_number(x: object, position: int) -> float:
-    """One seed's number as a float: a real number (NumPy scalars and one-element tensors or
-    arrays too), never a bool, a string or a complex number."""
+def _real_number(x: object, position: int | str) -> float:
+    """One seed's number (``position`` in the list) or an argument (``position`` its name) as
+    a float: a real number (NumPy scalars and one-element tensors or arrays too), never a bool,
+    a string or a complex number."""
     if isinstance(x, Tensor):
         real = x.numel() == 1 and x.dtype != torch.bool and not x.is_complex()
     else:  # bool and NumPy's bool_ would pass float(); str would parse
@@ -228,9 +229,10 @@ def _real_number(x: object, position: int) -> float:
             return float(x)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             pass
-    raise TypeError(
-        f"values must be real numbers, got {x!r} ({type(x).__name__}) at position {position}"
-    )
+    got = f"got {x!r} ({type(x).__name__})"
+    if isinstance(position, str):  # an argument's name
+        raise TypeError(f"{position} must be a real number, {got}")
+    raise TypeError(f"values must be real numbers, {got} at position {position}")
 
 
 def seed_spread(values: Tensor | Sequence[float]) -> SeedSpread:
@@ -340,7 +342,10 @@ def within(value: float, low: float, high: float) -> str:
     ...
     ValueError: 0.2 is outside the claimed range [0.14, 0.19]
     """
-    v, lo, hi = (_real_number(x, i) for i, x in enumerate((value, low, high)))
+    v, lo, hi = (
+        _real_number(x, name)
+        for name, x in zip(("value", "low", "high"), (value, low, high), strict=True)
+    )
     if not lo < hi:
         raise ValueError(f"low must be below high, got low={lo:g}, high={hi:g}")
     if not lo <= v <= hi:  # False for NaN too

@@ -198,5 +198,7 @@ def test_within_prints_the_range_and_checks_the_value() -> None:
         within(float("nan"), 0.14, 0.19)
     with pytest.raises(ValueError, match="low must be below high"):
         within(0.1, 0.19, 0.14)
-    with pytest.raises(TypeError, match="real numbers"):
+    with pytest.raises(TypeError, match=r"value must be a real number, got True \(bool\)"):
         within(True, 0, 1)
+    with pytest.raises(TypeError, match=r"low must be a real number, got '0' \(str\)"):
+        within(0.5, "0", 1)  # type: ignore[arg-type]

@@ -17,8 +17,8 @@ The module builds this in two steps, exactly as PyTorch splits it:
   It also accepts class *probabilities* as targets, and label smoothing.
 
 Both are written as the page derives them (the reference form). One fast form follows, in a
-marked section at the end, because it is itself a lesson: for class indices without weights,
-label smoothing or ignored targets, ``cross_entropy`` is one ``autograd.Function`` whose
+marked section at the end, because it is itself a lesson: for a batch of class indices without
+weights, label smoothing or ignored targets, ``cross_entropy`` is one ``autograd.Function`` whose
 backward is the gradient the page derives, $\operatorname{softmax}(x) - \text{one-hot}(y)$.
 ``tests/functional/test_classification.py`` proves it equal to the composition: values,
 gradients and second derivatives.

@@ -228,6 +228,10 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     Shape: input $(*)$, output $(*, C)$. The vectors are one comparison of ``tensor`` (with a new
     last dimension) against ``arange(C)``, broadcast.
 
+    One difference from PyTorch: an empty ``tensor`` with ``num_classes=0`` gives an empty
+    result of shape $(*, 0)$, the number of classes being given; PyTorch raises "Can not infer
+    total number of classes from empty tensor" for it, as for ``num_classes=-1``.
+
     See Also
     --------
     torch.nn.functional.one_hot : the PyTorch function this mirrors.

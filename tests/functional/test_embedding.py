@@ -218,6 +218,15 @@ def test_one_hot_errors() -> None:
         F.one_hot([1])  # type: ignore[arg-type]
 
 
+def test_one_hot_empty_with_zero_classes_differs_from_torch() -> None:
+    """The docstring's one difference: C = 0 is given, so an empty tensor gives (0, 0)."""
+    empty = torch.tensor([], dtype=torch.long)
+    assert F.one_hot(empty, 0).shape == (0, 0)
+    with pytest.raises(RuntimeError, match="Can not infer total number of classes"):
+        TF.one_hot(empty, 0)
+    assert F.one_hot(empty, 3).shape == TF.one_hot(empty, 3).shape == (0, 3)
+
+
 def test_one_hot_times_table_is_lookup() -> None:
     weight = torch.randn(4, 3, dtype=torch.float64)
     idx = torch.tensor([3, 0, 2])
