@@ -30,7 +30,7 @@ help:
 	@echo "make audit   用 Lighthouse（移动端预设）逐页审计 site/（gzip 服务，每页按 5 次的中位数判定，中位数确定即停）：性能 ≥ 95，无障碍、最佳实践、SEO = 100"
 	@echo "make profile-build  一次构建的耗时按页面、代码块、插件事件分解（tools/build_profile.py）"
 	@echo "make browser-deps  安装浏览器测试用的 Debian chromium 与中文字体（需要 root 或 sudo）"
-	@echo "make lint    ruff 检查与格式检查 + mypy --strict + actionlint（.github/workflows/）"
+	@echo "make lint    ruff 检查与格式检查 + mypy --strict + actionlint（.github/workflows/）+ 中文排版（tools/lint_prose.py）"
 	@echo "make bench   dlref 与《动手学深度学习》从零实现的代码、与 PyTorch 的前向+反向耗时对比（bench/results*.json），标量 autograd 引擎的代价（bench/autograd.json）"
 	@echo "make clean   删除 .venv、site/ 与生成的资源"
 

@@ -3,7 +3,8 @@ r"""Functions that mirror :mod:`torch.nn.functional`, written from tensor primit
 Each function has the name, argument names, defaults, accepted shapes and return shape of its
 PyTorch counterpart (for ``logsumexp``, ``torch.logsumexp``; the metrics ``rmse``, ``mape`` and
 ``smape`` have none), and is tested against it, values and gradients. Replace
-``import torch.nn.functional as F`` with ``import dlref.functional as F`` and the numbers agree.
+``import torch.nn.functional as F`` with ``import dlref.functional as F`` and the numbers agree,
+except ``dropout``'s: under the same seed it draws its mask another way than PyTorch does.
 
 Each function is written in its reference form: the body is the formula its page derives, in
 plain, out-of-place torch operations, and a hand-written ``backward``, where there is one, is the
