@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import re
 
 import pytest
 import torch
@@ -13,6 +12,7 @@ from hypothesis import strategies as st
 import dlref.viz
 from dlref.autograd import Value, draw, draw_graph, draw_side_by_side, draw_torch_graph
 from dlref.autograd.draw import _crosses, _layers, _route, _torch_graph
+from tests.phone import phone_labels
 
 
 @st.composite
@@ -125,18 +125,6 @@ def test_side_by_side_stacked_puts_torch_below() -> None:
     assert top.width >= bottom.width  # the same scale: PyTorch's graph has fewer columns
 
 
-def _phone_px(html: str) -> float:
-    """The smallest label of an inline SVG as a phone shows it, in CSS px: the text column is
-    358 px wide and a wider figure is shrunk to fit (as tests/site/test_static.py measures the
-    built site's SVG files, whose width the build writes in CSS px; matplotlib writes points)."""
-    root = re.search(r"<svg\b[^>]*>", html)
-    assert root is not None
-    width = float(re.findall(r'\bwidth="([\d.]+)pt"', root[0])[0]) * 4 / 3  # pt -> CSS px
-    view_width = float(re.findall(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+)', root[0])[0])
-    sizes = [float(x) for x in re.findall(r"font-size:\s*([\d.]+)", html)]
-    return min(sizes) * min(width, 358) / view_width
-
-
 def test_text_stays_readable_on_a_phone() -> None:
     """The page's graphs keep every label at 8.5 px or more on a phone, at most 5.4 in wide."""
     loss, _, _, _ = _example()
@@ -155,7 +143,7 @@ def test_text_stays_readable_on_a_phone() -> None:
     for fig in figures:
         assert fig.get_figwidth() <= 5.4
         html = dlref.viz.figure_html(fig, alt="图", caption="手机上的字号")
-        assert _phone_px(html) >= 8.5
+        assert min(px for px, _ in phone_labels(html)) >= 8.5
 
 
 def test_boxes_hold_their_text() -> None:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.phone import phone_labels
 from tools import tex_text
 from tools.sitecheck import (
     HOSTED_ENV,
@@ -152,9 +153,8 @@ def _figure_files(site: Path, site_pages: list[Page]) -> list[tuple[str, str]]:
     ]
 
 
-# A phone shows the text column this wide (CSS px; a 390 px screen less the page's margins) and
-# shrinks a wider figure to fit. No label of a figure may show smaller than PHONE_TEXT_PX there.
-PHONE_COLUMN_PX, PHONE_TEXT_PX = 358, 8.5
+# No label of a figure may show smaller than this on a phone (tests/phone.py measures it).
+PHONE_TEXT_PX = 8.5
 
 
 def test_figure_text_is_legible_on_a_phone(site: Path, site_pages: list[Page]) -> None:
@@ -164,16 +164,8 @@ def test_figure_text_is_legible_on_a_phone(site: Path, site_pages: list[Page]) -
     figures = _figure_files(site, site_pages)
     assert figures, "no figure files in the built site"
     for page, svg in figures:
-        root = re.search(r"<svg\b[^>]*>", svg)
-        assert root, page
-        width = float(re.search(r'\bwidth="([\d.]+)', root[0])[1])  # CSS px
-        view_width = float(re.search(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+)', root[0])[1])
-        shrink = min(width, PHONE_COLUMN_PX) / view_width
-        for text in re.findall(r"<text\b.*?</text>", svg, re.S):
-            sizes = [float(x) for x in re.findall(r"font-size:\s*([\d.]+)", text)]
-            shown = max(sizes, default=0.0) * shrink
-            if sizes and shown < PHONE_TEXT_PX:
-                words = "".join(re.findall(r">([^<]*)<", text)).strip()
+        for shown, words in phone_labels(svg):
+            if shown < PHONE_TEXT_PX:
                 problems.append(f"{page}: {words!r} shows at {shown:.1f} px on a phone")
     assert not problems, _report(problems, f"figure labels under {PHONE_TEXT_PX:g} px on a phone")
 
