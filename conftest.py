@@ -8,7 +8,9 @@ import os
 import matplotlib
 from hypothesis import settings
 
-matplotlib.use("svg")  # no display here; the pages' figures are SVG anyway (before any pyplot)
+# No display here, and the pages' figures are SVG anyway (before any pyplot). The pages' drawing
+# code ends in plt.show() (for a reader's notebook or desktop): with svg it opens no window.
+matplotlib.use("svg")
 
 from tests.sybil_setup import docs_sybil, docstrings_sybil
 

@@ -2,7 +2,9 @@
 
 Every figure on the site is drawn by code when the site is built. A page's code block draws a
 matplotlib figure and prints ``figure_html(fig, alt=..., caption=...)``; markdown-exec puts the
-printed HTML into the page. This module makes that output
+printed HTML into the page. That line is hidden from the code the page shows (``# markdown-exec:
+hide``), which ends in ``plt.show()`` instead: copied into a Jupyter notebook or a Python session,
+it shows the figure. This module makes the page's output
 
 * **deterministic**: no date in the metadata, and element ids derived from the caption, so the
   same sources give byte-identical SVG;
@@ -39,7 +41,6 @@ import logging
 import os
 import re
 import struct
-import sys
 import textwrap
 import warnings
 from functools import cache
@@ -219,12 +220,6 @@ def _minus_bars(svg: str) -> str:
     return re.sub(r"<text\b[^>]*>(?:(?!</text>).)*</text>", formula, svg, flags=re.DOTALL)
 
 
-def _in_ipython() -> bool:
-    """Whether an IPython shell (a Jupyter kernel, say) runs this code."""
-    ipython = sys.modules.get("IPython")
-    return ipython is not None and ipython.get_ipython() is not None
-
-
 @cache
 def setup() -> None:
     """Configure matplotlib once for the site's figures (idempotent; run on import).
@@ -237,11 +232,10 @@ def setup() -> None:
     mpl = _require("matplotlib")
     font_manager = _require("matplotlib.font_manager")
 
-    if not _in_ipython():
-        # Nothing is shown on a screen: the figures are SVG text. In a Jupyter kernel (a
-        # page's notebook) the kernel's own backend stays, so that a reader's plt.show()
-        # still shows a figure; figure_html closes its figure, so it is not shown twice.
-        mpl.use("svg")
+    # The backend stays as matplotlib chose it, so that the plt.show() a page's drawing code ends
+    # with shows the figure in a reader's Jupyter kernel or desktop session. The site's build
+    # and tests, which show nothing on a screen, select svg themselves (tools/mkdocs_hooks.py,
+    # conftest.py).
     font_manager.fontManager.addfont(str(_measuring_font()))
     # Measure with exactly the fonts that ship with the Python packages: a system copy of the
     # same family (Debian's fonts-noto-cjk, fonts-dejavu) has other metrics, and would make the

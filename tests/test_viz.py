@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import subprocess
 import sys
@@ -252,12 +253,14 @@ print("ok")
     assert result.stdout.strip() == "ok"
 
 
-def test_a_jupyter_kernel_keeps_its_backend_and_a_script_gets_svg() -> None:
-    """In a page's notebook a reader's plt.show() must still show a figure: importing dlref.viz
-    leaves an IPython shell's backend alone. Outside one (the site build) it selects svg."""
+def test_importing_viz_leaves_the_backend_and_the_build_selects_svg() -> None:
+    """A page's drawing code ends in plt.show(): in a reader's Jupyter kernel or desktop session
+    it must show the figure, so importing dlref.viz leaves the backend as it was chosen (agg
+    stands in for the kernel's inline backend or a desktop's GUI). The build selects svg itself,
+    when mkdocs loads its hooks, and the page's plt.show() then shows nothing and says nothing."""
     code = """
 import matplotlib
-matplotlib.use("agg")  # stands in for the kernel's inline backend
+matplotlib.use("agg")
 {shell}
 import dlref.viz
 print(matplotlib.get_backend())
@@ -269,7 +272,28 @@ print(matplotlib.get_backend())
     assert in_kernel.returncode == 0 and in_script.returncode == 0, (
         in_kernel.stderr + in_script.stderr
     )
-    assert (in_kernel.stdout.strip(), in_script.stdout.strip()) == ("agg", "svg")
+    assert (in_kernel.stdout.strip(), in_script.stdout.strip()) == ("agg", "agg")
+
+    build = subprocess.run(
+        [
+            sys.executable,
+            "-W",
+            "error",
+            "-c",
+            "import tools.mkdocs_hooks, matplotlib, matplotlib.pyplot as plt, dlref.viz\n"
+            "fig, ax = plt.subplots()\n"
+            "plt.show()\n"
+            "print(matplotlib.get_backend())",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "DISPLAY": ":0"},  # where a display is set, show() would warn
+    )
+    assert build.returncode == 0, build.stderr
+    assert build.stdout.strip() == "svg"
 
 
 def test_a_symbol_only_the_tex_fallback_font_has_is_an_error() -> None:
@@ -283,3 +307,24 @@ def test_a_symbol_only_the_tex_fallback_font_has_is_an_error() -> None:
     fig, ax = plt.subplots()
     ax.set_title(r"$W_{ih}^{\mathsf{T}}$")  # the transpose in DejaVu Sans
     assert "cmsy10" not in figure_html(fig, alt="a", caption="b")
+
+
+FIGURE_BLOCK = re.compile(
+    r'^```python exec="on" html="1"[^\n]*\n(.*?)^```$', re.MULTILINE | re.DOTALL
+)
+PAGES = sorted((Path(__file__).resolve().parent.parent / "docs").rglob("*.md"))
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_a_pages_drawing_code_shows_the_figure_wherever_it_is_copied(page: Path) -> None:
+    """What a figure block shows (markdown-exec hides every line that says ``markdown-exec:
+    hide``) ends in plt.show() and never calls figure_html: copied into a notebook or a Python
+    session it shows the figure, not the page's HTML. The hidden line prints that HTML."""
+    for match in FIGURE_BLOCK.finditer(page.read_text(encoding="utf-8")):
+        lines = match[1].rstrip("\n").split("\n")
+        shown = [line for line in lines if "markdown-exec: hide" not in line]
+        hidden = [line for line in lines if "markdown-exec: hide" in line]
+        where = f"{page.name}: the figure block that starts {lines[0]!r}"
+        assert shown[-1] == "plt.show()", where
+        assert not any("figure_html" in line for line in shown), where
+        assert hidden[-1].startswith("print(figure_html(fig, "), where

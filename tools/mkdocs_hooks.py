@@ -20,14 +20,23 @@ import logging
 import os
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any
+
+import matplotlib
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mkdocs.plugins import event_priority
 
 from tools import api_cache, exec_cache, notebooks, render_cache, search_cache
+
+# The pages' drawing code ends in plt.show(), for a reader's notebook or desktop; the build
+# shows nothing on a screen. svg before any page imports pyplot: plt.show() then opens no
+# window, and where a display is set it warns that the backend cannot show, which says nothing.
+matplotlib.use("svg")
+warnings.filterwarnings("ignore", "FigureCanvasSVG is non-interactive", UserWarning)
 
 log = logging.getLogger("mkdocs.plugins.dlref")
 _state: dict[str, Any] = {}

@@ -7,10 +7,12 @@ jupytext reads:
 
 * ``>>>`` blocks (``pycon``) become code cells without the expected output, split after every
   example that shows an output, so each cell displays what the page shows;
-* executed blocks (markdown-exec, ``exec="on"``) become code cells whose printed output is shown
-  as the page shows it: ``%%show html`` for a figure (``html="1"``), ``%%show markdown`` for a
-  printed table or source listing, plain ``print`` for ``result="text"``; lines marked
-  ``# markdown-exec: hide`` run too (the marker is dropped);
+* executed blocks (markdown-exec, ``exec="on"``) become code cells whose output is shown as the
+  page shows it: a figure (``html="1"``) is the code the page shows, which ends in
+  ``plt.show()`` (its hidden lines, which print the figure as the page's HTML, are left out);
+  ``%%show markdown`` for a printed table or source listing, plain ``print`` for
+  ``result="text"``; in those, lines marked ``# markdown-exec: hide`` run too (the marker is
+  dropped);
 * admonitions (``!!!``), content tabs (``===``) and collapsible blocks (``???``) become a bold
   title and their content, their code blocks cells like any other; only the exercises' answers
   (``??? success``, 「参考答案」) stay collapsed, as HTML ``<details>`` in a Markdown cell: the
@@ -66,7 +68,8 @@ LINK = re.compile(
     r"|\[(?P<text>[^\]\n]+)\]"
     r"(?:\((?P<target>[^)\s#]+\.md)?(?P<anchor>#[^)\s]*)?\)|\[(?P<ref>[\w.]+)\])"
 )
-HIDE_MARKER = re.compile(r"[ \t]*# markdown-exec: hide[ \t]*$", re.MULTILINE)
+HIDE_MARKER = re.compile(r"[ \t]*# markdown-exec: hide(?:[ \t]+# fmt: skip)?[ \t]*$", re.MULTILINE)
+HIDDEN_LINE = re.compile(r"^.*# markdown-exec: hide\b.*(?:\n|$)", re.MULTILINE)
 TITLES = {"abstract": "要点", "warning": "注意", "tip": "提示", "note": "注", "success": "答案"}
 ANSWER = "success"  # the type of an exercise's 「参考答案」: the only ``???`` that stays collapsed
 # The import name of the CJK font package of dlref's viz extra: dlref.viz needs it for a figure.
@@ -99,14 +102,13 @@ INSTALL_BY_HAND = """    raise ImportError(
         "「把 dlref 装进已有的 Python 环境（不替换你的 torch）」一节），再重新运行这一格。"
     )"""
 SETUP_SHOW = """
-# %%show html / %%show markdown：运行格子里的代码，把它打印的 HTML（图）或 Markdown
-# （表格、源码）像网页上那样显示出来。
+# %%show markdown：运行格子里的代码，把它打印的 Markdown（表格、源码）像网页上那样显示出来。
 import contextlib
 import io
 
 from IPython import get_ipython
 from IPython.core.magic import register_cell_magic
-from IPython.display import HTML, Markdown, display
+from IPython.display import Markdown, display
 
 
 @register_cell_magic
@@ -114,7 +116,7 @@ def show(kind: str, cell: str) -> None:
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         get_ipython().ex(cell)
-    display(HTML(printed.getvalue()) if kind.strip() == "html" else Markdown(printed.getvalue()))
+    display(Markdown(printed.getvalue()))
 """
 
 
@@ -200,10 +202,12 @@ def _code_cells(fence: _Fence) -> list[tuple[str, bool]]:
         return _doctest_cells(code + "\n")
     attributes = fence.attributes
     if attributes.get("exec") in ("on", "1", "true"):
-        code = HIDE_MARKER.sub("", code)
         if attributes.get("html") in ("1", "on", "true"):
-            code = "%%show html\n" + code
-        elif not attributes.get("result") and "print(" in code:
+            # A figure: the code the page shows, which ends in plt.show(). The hidden lines
+            # print the figure as the page's HTML; the kernel shows it without them.
+            return [(HIDDEN_LINE.sub("", code).rstrip("\n"), False)]
+        code = HIDE_MARKER.sub("", code)
+        if not attributes.get("result") and "print(" in code:
             code = "%%show markdown\n" + code
     return [(code, False)]
 
