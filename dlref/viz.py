@@ -275,7 +275,6 @@ def setup() -> None:
             "axes.spines.right": False,
             "legend.frameon": False,
             "savefig.bbox": "tight",
-            "savefig.transparent": True,
             "path.simplify": False,
         }
     )
@@ -358,7 +357,10 @@ def figure_html(fig: Any, *, alt: str, caption: str) -> str:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             with mpl.rc_context({"svg.hashsalt": salt}):
-                fig.savefig(buf, format="svg", metadata={"Date": None})
+                # transparent: the page's own background shows, light or dark (the site's
+                # stylesheet recolours the figure for the dark palette). Only here: a reader's
+                # own fig.savefig() keeps matplotlib's white background.
+                fig.savefig(buf, format="svg", metadata={"Date": None}, transparent=True)
     finally:
         mathtext_log.removeHandler(logged)
         plt.close(fig)

@@ -328,3 +328,15 @@ def test_a_pages_drawing_code_shows_the_figure_wherever_it_is_copied(page: Path)
         assert shown[-1] == "plt.show()", where
         assert not any("figure_html" in line for line in shown), where
         assert hidden[-1].startswith("print(figure_html(fig, "), where
+
+
+def test_the_page_figure_is_transparent_and_a_readers_savefig_is_not() -> None:
+    """The page's background shows through a figure (light or dark palette); a reader who saves
+    a page's figure with fig.savefig() after importing dlref.viz gets matplotlib's white."""
+    background = re.compile(r"<path d=\"M 0 [^\"]*\"\s*style=\"fill: ([^\"]*)\"")
+    out = figure_html(_chinese_figure(), alt="透明", caption="页面上的图透明")
+    assert background.findall(out)[0] == "none"
+    buf = io.StringIO()
+    _chinese_figure().savefig(buf, format="svg")
+    plt.close("all")
+    assert background.findall(buf.getvalue())[0] == "#ffffff"

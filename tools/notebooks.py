@@ -112,7 +112,7 @@ from IPython.display import Markdown, display
 
 
 @register_cell_magic
-def show(kind: str, cell: str) -> None:
+def show(line: str, cell: str) -> None:  # line: "markdown", what the cell prints
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         get_ipython().ex(cell)
