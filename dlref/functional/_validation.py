@@ -5,8 +5,10 @@ Every message names what was wrong and what was expected.
 
 from __future__ import annotations
 
+import numbers
 import warnings
 
+import torch
 from torch import Tensor
 
 REDUCTIONS = ("none", "mean", "sum")
@@ -29,6 +31,43 @@ def check_floating(x: Tensor, name: str) -> None:
         )
 
 
+def check_number(value: object, name: str) -> float:
+    """``value`` as a float, or ``TypeError`` unless it is one real number.
+
+    A real number is a Python ``int``, ``float`` or ``bool``, a NumPy real scalar, or a 0-d real
+    tensor, as PyTorch takes for the same argument. A string, ``None``, a complex number or a
+    tensor with a dimension is refused: a one-element tensor would broadcast silently, and a
+    longer one would fail deep inside the arithmetic.
+    """
+    if isinstance(value, Tensor):
+        if value.dim() == 0 and not value.is_complex():
+            return float(value)
+    elif isinstance(value, numbers.Real):  # int, float, bool and NumPy's real scalars
+        return float(value)
+    raise TypeError(f"{name} must be a real number (int, float or a 0-d tensor), {_got(value)}")
+
+
+def check_int(value: object, name: str) -> int:
+    """``value`` as an int, or ``TypeError`` unless it is one integer (not a bool or a float).
+
+    An integer is a Python ``int``, a NumPy integer scalar or a 0-d integer tensor.
+    """
+    if isinstance(value, Tensor):
+        # integer dtypes only: not floating, complex or bool
+        integer = not (value.is_floating_point() or value.is_complex() or value.dtype == torch.bool)
+        if value.dim() == 0 and integer:
+            return int(value)
+    elif not isinstance(value, bool) and isinstance(value, numbers.Integral):
+        return int(value)  # int and NumPy's integer scalars
+    raise TypeError(f"{name} must be an integer (int or a 0-d integer tensor), {_got(value)}")
+
+
+def _got(value: object) -> str:
+    if isinstance(value, Tensor):
+        return f"got a {value.dtype} tensor of shape {tuple(value.shape)}"
+    return f"got {value!r} ({type(value).__name__})"
+
+
 def check_reduction(reduction: str) -> None:
     """Raise ``ValueError`` unless ``reduction`` is ``'none'``, ``'mean'`` or ``'sum'``."""
     if reduction not in REDUCTIONS:
@@ -44,10 +83,13 @@ def check_same_shape(input: Tensor, target: Tensor, what: str = "target") -> Non
         )
 
 
-def check_dropout_p(p: float) -> None:
-    """Raise ``ValueError`` unless ``0 <= p <= 1``, with PyTorch's message for dropout."""
+def check_dropout_p(p: object) -> float:
+    """``p`` as a float; ``TypeError`` unless it is a real number, ``ValueError`` unless
+    ``0 <= p <= 1`` (with PyTorch's message for dropout)."""
+    p = check_number(p, "dropout probability p")
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    return p
 
 
 def normalize_padding_idx(padding_idx: int | None, num_embeddings: int) -> int | None:

@@ -28,7 +28,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from dlref.functional._validation import check_floating, check_tensor
+from dlref.functional._validation import check_floating, check_number, check_tensor
 
 __all__ = ["elu", "gelu", "leaky_relu", "relu", "sigmoid", "silu", "softplus", "tanh"]
 
@@ -286,7 +286,8 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     Raises
     ------
     TypeError
-        If ``input`` is not a floating-point tensor.
+        If ``input`` is not a floating-point tensor, or ``negative_slope`` is not a real
+        number: an int, a float or a 0-d tensor (PyTorch refuses a tensor with a dimension too).
 
     See Also
     --------
@@ -300,6 +301,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     tensor([-0.2000,  0.0000,  3.0000])
     """
     check_floating(input, "input")
+    negative_slope = check_number(negative_slope, "negative_slope")
     if inplace:
         return input.copy_(leaky_relu(input.clone(), negative_slope))
     out: Tensor = _LeakyReLU.apply(input, negative_slope)  # type: ignore[no-untyped-call]
@@ -358,7 +360,8 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     Raises
     ------
     TypeError
-        If ``input`` is not a floating-point tensor.
+        If ``input`` is not a floating-point tensor, or ``alpha`` is not a real
+        number: an int, a float or a 0-d tensor (PyTorch refuses a tensor with a dimension too).
 
     See Also
     --------
@@ -373,6 +376,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     [-1.0, -0.6321, 0.0, 2.0]
     """
     check_floating(input, "input")
+    alpha = check_number(alpha, "alpha")
     if inplace:
         return input.copy_(elu(input.clone(), alpha))
     out: Tensor = _ELU.apply(input, alpha)  # type: ignore[no-untyped-call]
@@ -536,7 +540,8 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     Raises
     ------
     TypeError
-        If ``input`` is not a floating-point tensor.
+        If ``input`` is not a floating-point tensor, or ``beta`` or ``threshold`` is not a real
+        number: an int, a float or a 0-d tensor (PyTorch refuses a tensor with a dimension too).
 
     See Also
     --------
@@ -551,6 +556,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     [0.0, 0.6931, 10000.0]
     """
     check_floating(input, "input")
+    beta, threshold = check_number(beta, "beta"), check_number(threshold, "threshold")
     out: Tensor = _Softplus.apply(input, beta, threshold)  # type: ignore[no-untyped-call]
     return out
 

@@ -33,6 +33,8 @@ from torch import Tensor
 
 from dlref.functional._validation import (
     check_floating,
+    check_int,
+    check_number,
     check_reduction,
     check_tensor,
     legacy_reduction,
@@ -191,7 +193,8 @@ def nll_loss(
     ------
     TypeError
         ``input`` or ``weight`` not floating point, ``weight`` of another dtype than
-        ``input``, or ``target`` not an integer (int64/uint8) tensor.
+        ``input``, ``target`` not an integer (int64/uint8) tensor, or ``ignore_index`` not an
+        integer.
     ValueError
         0-d ``input``, ``target`` shape not the input shape without the class dimension,
         ``weight`` not of shape $(C)$, or an invalid ``reduction``.
@@ -229,6 +232,7 @@ def nll_loss(
     check_reduction(reduction)
     _check_input(input, "nll_loss")
     check_tensor(target, "target")
+    ignore_index = check_int(ignore_index, "ignore_index")
     target = _check_index_target(input, target)
     unbatched = input.dim() == 1
     if unbatched:  # treat (C,) as a batch of one: (1, C) and target (1,)
@@ -331,8 +335,9 @@ def cross_entropy(
     ------
     TypeError
         ``input`` or ``weight`` not floating point, ``weight`` of another dtype than ``input``
-        (class-index targets), or ``target`` neither integer class indices nor floating-point
-        probabilities of the input's shape.
+        (class-index targets), ``target`` neither integer class indices nor floating-point
+        probabilities of the input's shape, ``ignore_index`` not an integer, or
+        ``label_smoothing`` not a real number.
     ValueError
         0-d ``input``, wrong ``target`` shape, ``weight`` not of shape $(C)$, invalid
         ``reduction``, ``label_smoothing`` outside $[0, 1]$, or a non-negative
@@ -383,6 +388,8 @@ def cross_entropy(
     check_reduction(reduction)
     _check_input(input, "cross_entropy")
     check_tensor(target, "target")
+    ignore_index = check_int(ignore_index, "ignore_index")
+    label_smoothing = check_number(label_smoothing, "label_smoothing")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
     class_dim = 0 if input.dim() == 1 else 1

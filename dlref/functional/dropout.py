@@ -49,7 +49,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     ValueError
         If ``p`` is outside $[0, 1]$: "dropout probability has to be between 0 and 1, but got ...".
     TypeError
-        If ``input`` is not floating point.
+        If ``input`` is not floating point, or ``p`` is not a real number.
 
     Notes
     -----
@@ -93,7 +93,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     >>> F.dropout(x, p=0.2, training=False) is x
     True
     """
-    check_dropout_p(p)
+    p = check_dropout_p(p)
     check_floating(input, "input")
     if not training or p == 0.0 or input.numel() == 0:
         return input

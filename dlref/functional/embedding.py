@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from dlref.functional._validation import check_tensor, normalize_padding_idx
+from dlref.functional._validation import check_int, check_tensor, normalize_padding_idx
 
 __all__ = ["embedding", "one_hot"]
 
@@ -218,7 +218,8 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     Raises
     ------
     TypeError
-        If ``tensor`` is not int64 (PyTorch also accepts only ``LongTensor``).
+        If ``tensor`` is not int64 (PyTorch also accepts only ``LongTensor``), or
+        ``num_classes`` is not an integer.
     ValueError
         If an index is negative, an index is not smaller than ``num_classes``,
         ``num_classes`` is below -1, or $C$ must be inferred from an empty tensor.
@@ -250,6 +251,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         raise TypeError(f"tensor must be a torch.Tensor, got {type(tensor).__name__}")
     if tensor.dtype != torch.int64:
         raise TypeError(f"one_hot needs an int64 (torch.long) index tensor, got {tensor.dtype}")
+    num_classes = check_int(num_classes, "num_classes")
     if num_classes < -1:
         raise ValueError(
             f"num_classes must be -1 (infer it) or a non-negative integer, got {num_classes}"
