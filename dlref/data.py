@@ -20,9 +20,25 @@ larger). No page, benchmark or test needs bit-identical data.
 from __future__ import annotations
 
 import math
+import numbers
+import operator
 import random
 
 __all__ = ["make_moons"]
+
+
+def _is_integer(value: object) -> bool:
+    """An int or a NumPy integer (what ``operator.index`` takes), not a bool, float or str."""
+    try:
+        operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        return False
+    return not isinstance(value, bool)
+
+
+def _is_real(value: object) -> bool:
+    """An int, a float or a NumPy real scalar, not a bool or a str."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def make_moons(
@@ -52,6 +68,8 @@ def make_moons(
 
     Raises
     ------
+    TypeError
+        If ``n_samples`` is not an integer, or ``noise`` not a real number.
     ValueError
         If ``n_samples`` is negative, or ``noise`` is negative or NaN.
 
@@ -66,6 +84,11 @@ def make_moons(
     >>> len(X), y
     (6, [1, 1, 1, -1, -1, -1])
     """
+    if not _is_integer(n_samples):
+        raise TypeError(f"n_samples must be an integer, got {n_samples!r}")
+    if not _is_real(noise):
+        raise TypeError(f"noise must be a real number, got {noise!r}")
+    n_samples, noise = operator.index(n_samples), float(noise)  # NumPy numbers as Python's
     if n_samples < 0:
         raise ValueError(f"n_samples must be a non-negative integer, got {n_samples}")
     if not noise >= 0:

@@ -81,3 +81,27 @@ def test_same_points_without_fma_up_to_the_last_bits() -> None:
     assert all(
         abs(a - b) <= 2 * math.ulp(max(abs(a), 1.0)) for a, b in zip(here, other, strict=True)
     )
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"n_samples": "10"}, r"n_samples must be an integer, got '10'"),
+        ({"n_samples": 10.0}, r"n_samples must be an integer, got 10.0"),
+        ({"n_samples": True}, r"n_samples must be an integer, got True"),
+        ({"noise": "0.1"}, r"noise must be a real number, got '0.1'"),
+        ({"noise": None}, r"noise must be a real number, got None"),
+    ],
+)
+def test_make_moons_names_an_argument_of_the_wrong_type(
+    kwargs: dict[str, object], message: str
+) -> None:
+    with pytest.raises(TypeError, match=message):
+        make_moons(**kwargs)  # type: ignore[arg-type]
+
+
+def test_make_moons_takes_numpy_numbers() -> None:
+    np = pytest.importorskip("numpy")
+    assert make_moons(np.int64(6), noise=np.float32(0.1)) == make_moons(
+        6, noise=float(np.float32(0.1))
+    )

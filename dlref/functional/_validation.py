@@ -6,6 +6,7 @@ Every message names what was wrong and what was expected.
 from __future__ import annotations
 
 import numbers
+import operator
 import warnings
 
 import torch
@@ -60,6 +61,26 @@ def check_int(value: object, name: str) -> int:
     elif not isinstance(value, bool) and isinstance(value, numbers.Integral):
         return int(value)  # int and NumPy's integer scalars
     raise TypeError(f"{name} must be an integer (int or a 0-d integer tensor), {_got(value)}")
+
+
+def check_size(value: object, name: str) -> None:
+    """Check a layer's size (``in_features``, ``hidden_size``, ``embedding_dim``, ...): an
+    integer, zero or greater.
+
+    PyTorch's layers accept 0 (an empty layer) and any integer that ``torch.empty`` accepts as a
+    size (a Python or NumPy integer, an integer tensor), so this rejects what PyTorch rejects
+    (non-integers and negative sizes), with a message that names the argument instead of one from
+    ``torch.empty``; and a ``bool``, which PyTorch's layers take as 1.
+    """
+    wrong_type = TypeError(f"{name} should be of type int, got: {type(value).__name__}")
+    if isinstance(value, bool):
+        raise wrong_type
+    try:
+        size = operator.index(value)  # type: ignore[arg-type]  # a float refuses
+    except TypeError:
+        raise wrong_type from None
+    if size < 0:
+        raise ValueError(f"{name} must be zero or greater, got {size}")
 
 
 def _got(value: object) -> str:

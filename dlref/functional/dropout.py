@@ -49,7 +49,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     ValueError
         If ``p`` is outside $[0, 1]$: "dropout probability has to be between 0 and 1, but got ...".
     TypeError
-        If ``input`` is not floating point, or ``p`` is not a real number.
+        If ``input`` is not floating point, ``p`` is not a real number, or ``training`` is not
+        a bool.
 
     Notes
     -----
@@ -95,6 +96,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     """
     p = check_dropout_p(p)
     check_floating(input, "input")
+    if not isinstance(training, bool):  # as PyTorch checks: training="no" would be True
+        raise TypeError(f"training must be a bool, got {training!r} ({type(training).__name__})")
     if not training or p == 0.0 or input.numel() == 0:
         return input
     if p == 1.0:

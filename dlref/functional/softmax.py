@@ -48,7 +48,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from dlref.functional._validation import check_floating, check_tensor
+from dlref.functional._validation import check_floating, check_int, check_tensor
 
 __all__ = ["log_softmax", "logsumexp", "softmax"]
 
@@ -86,6 +86,7 @@ def _prepare(
     if dim is None:
         # +1: the warning should point at the caller of softmax, not at this helper.
         dim = _implicit_dim(name, input.dim(), stacklevel + 1)
+    dim = check_int(dim, f"{name}: dim")
     rank = max(input.dim(), 1)  # a 0-d tensor accepts dim 0 and -1, like PyTorch
     if not -rank <= dim < rank:
         raise IndexError(
@@ -367,7 +368,9 @@ def logsumexp(input: Tensor, dim: int | Sequence[int], keepdim: bool = False) ->
     check_tensor(input, "input")
     if not input.is_floating_point() and not input.is_complex():
         input = input.to(torch.get_default_dtype())  # integers give a float result, as in torch
-    dims = [dim] if isinstance(dim, int) else list(dim)
+    dims = [
+        check_int(d, "logsumexp: dim") for d in (dim if isinstance(dim, (list, tuple)) else [dim])
+    ]
     if not dims and not keepdim and input.dim() > 0:
         # An empty dim reduces every dimension (amax, sum), but squeeze(()) would remove none:
         # the result would keep them. PyTorch fails here too; with keepdim=True, or on a 0-d

@@ -10,7 +10,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from dlref.functional._validation import normalize_padding_idx
+from dlref.functional._validation import check_size, normalize_padding_idx
 from dlref.functional.embedding import embedding
 
 __all__ = ["Embedding"]
@@ -112,6 +112,8 @@ class Embedding(nn.Module):
                 "sparse=True (sparse gradients) is not implemented in dlref; "
                 "use sparse=False: the gradient is the same, stored densely"
             )
+        check_size(num_embeddings, "num_embeddings")
+        check_size(embedding_dim, "embedding_dim")
         factory: dict[str, Any] = {"device": device, "dtype": dtype}
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim

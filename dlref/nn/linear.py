@@ -13,6 +13,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from dlref.functional._validation import check_size
 from dlref.functional.linear import linear
 
 __all__ = ["Linear"]
@@ -94,6 +95,8 @@ class Linear(nn.Module):
         dtype: torch.dtype | None = None,
     ) -> None:
         super().__init__()
+        check_size(in_features, "in_features")
+        check_size(out_features, "out_features")
         factory: dict[str, Any] = {"device": device, "dtype": dtype}
         self.in_features = in_features
         self.out_features = out_features

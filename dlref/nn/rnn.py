@@ -35,7 +35,6 @@ autograd, plus the one backward written by hand; PyTorch's fused RNN kernels are
 from __future__ import annotations
 
 import math
-import operator
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -43,6 +42,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from dlref.functional._validation import check_size, check_tensor
 from dlref.functional.dropout import dropout as dropout_fn
 from dlref.functional.linear import linear
 
@@ -74,25 +74,6 @@ def _check_positive_int(value: object, name: str) -> None:
         raise TypeError(f"{name} should be of type int, got: {type(value).__name__}")
     if value <= 0:
         raise ValueError(f"{name} must be greater than zero, got {value}")
-
-
-def _check_size(value: Any, name: str) -> None:
-    """Check a size of :class:`RNNCell`: an integer, zero or greater.
-
-    ``torch.nn.RNNCell`` accepts 0 (an empty cell) and any integer that ``torch.empty`` accepts
-    as a size (a Python or NumPy integer, an integer tensor), so this rejects what PyTorch
-    rejects (non-integers and negative sizes), with a message that names the argument; and a
-    ``bool``, which PyTorch's ``RNNCell`` takes as 1.
-    """
-    wrong_type = TypeError(f"{name} should be of type int, got: {type(value).__name__}")
-    if isinstance(value, bool):
-        raise wrong_type
-    try:
-        size = operator.index(value)  # a float, or a floating-point tensor, refuses
-    except TypeError:
-        raise wrong_type from None
-    if size < 0:
-        raise ValueError(f"{name} must be zero or greater, got {size}")
 
 
 def _check_dtype(input: Tensor, weight: Tensor, name: str = "input") -> None:
@@ -229,8 +210,8 @@ class RNNCell(nn.Module):
     ) -> None:
         super().__init__()
         self._act = _activation(nonlinearity)
-        _check_size(input_size, "input_size")
-        _check_size(hidden_size, "hidden_size")
+        check_size(input_size, "input_size")
+        check_size(hidden_size, "hidden_size")
         factory: dict[str, Any] = {"device": device, "dtype": dtype}
         self.input_size = input_size
         self.hidden_size = hidden_size
@@ -255,6 +236,7 @@ class RNNCell(nn.Module):
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         r"""Return $h'$ for one step; ``hx`` defaults to zeros."""
+        check_tensor(input, "input")
         if input.dim() not in (1, 2):
             raise ValueError(f"RNNCell: Expected input to be 1D or 2D, got {input.dim()}D instead")
         _check_dtype(input, self.weight_ih)
@@ -742,6 +724,7 @@ class RNN(nn.Module):
                 "dlref.nn.RNN does not support PackedSequence input; pad the sequences to a "
                 "common length (torch.nn.utils.rnn.pad_sequence) and pass a tensor"
             )
+        check_tensor(input, "input")
         if input.dim() not in (2, 3):
             raise ValueError(
                 f"RNN: Expected input to be 2D or 3D, got {input.dim()}D tensor instead"

@@ -251,3 +251,14 @@ def test_same_values_and_gradient_as_torch_where_both_keep_or_both_drop(
     agree = ours_kept == torch_kept
     torch.testing.assert_close(ours[agree], theirs[agree], rtol=0, atol=0, equal_nan=True)
     torch.testing.assert_close(ours_grad[agree], torch_grad[agree], rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("training", ["no", 0, None], ids=repr)
+def test_training_must_be_a_bool(training: object) -> None:
+    """``training="no"`` is truthy: taken as True it would drop elements the caller meant to
+    keep. PyTorch refuses it too."""
+    x = torch.ones(4)
+    with pytest.raises(TypeError, match=r"training must be a bool, got"):
+        F.dropout(x, 0.5, training=training)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        TF.dropout(x, 0.5, training=training)  # type: ignore[arg-type]

@@ -297,3 +297,22 @@ def test_property_distribution_and_shift_invariance(case: tuple[torch.Tensor, in
     torch.testing.assert_close(F.softmax(x + c, dim=dim), p, atol=1e-9, rtol=1e-9)
     # exp(log_softmax) == softmax
     torch.testing.assert_close(F.log_softmax(x, dim=dim).exp(), p, atol=1e-12, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("dim", ["1", 1.0, torch.tensor([1])], ids=repr)
+def test_a_dim_that_is_not_an_integer_is_named(name: str, dim: object) -> None:
+    x = torch.randn(2, 3)
+    with pytest.raises(TypeError, match=rf"{name}: dim must be an integer"):
+        getattr(F, name)(x, dim=dim)
+    with pytest.raises(TypeError):  # PyTorch refuses each of them too
+        getattr(TF, name)(x, dim=dim)
+
+
+@pytest.mark.parametrize("dim", ["1", 1.0, [0, "1"]], ids=repr)
+def test_a_logsumexp_dim_that_is_not_an_integer_is_named(dim: object) -> None:
+    x = torch.randn(2, 3)
+    with pytest.raises(TypeError, match=r"logsumexp: dim must be an integer"):
+        F.logsumexp(x, dim)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        torch.logsumexp(x, dim)  # type: ignore[call-overload]

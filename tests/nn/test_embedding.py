@@ -136,3 +136,21 @@ def test_errors() -> None:
         dlref.nn.Embedding(3, 2, sparse=True)
     with pytest.raises(IndexError, match="num_embeddings=3"):
         dlref.nn.Embedding(3, 2)(torch.tensor([3]))
+
+
+@pytest.mark.parametrize(
+    "args, error, message",
+    [
+        ((3.0, 2), TypeError, r"num_embeddings should be of type int, got: float"),
+        ((3, "2"), TypeError, r"embedding_dim should be of type int, got: str"),
+        ((3, -2), ValueError, r"embedding_dim must be zero or greater, got -2"),
+    ],
+)
+def test_a_size_that_is_not_a_non_negative_integer_is_named(
+    args: tuple[object, object], error: type[Exception], message: str
+) -> None:
+    """PyTorch refuses each of them too, with torch.empty's message, which names no argument."""
+    with pytest.raises(error, match=message):
+        dlref.nn.Embedding(*args)  # type: ignore[arg-type]
+    with pytest.raises((TypeError, RuntimeError)):
+        torch.nn.Embedding(*args)  # type: ignore[arg-type]

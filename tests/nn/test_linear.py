@@ -111,3 +111,29 @@ def test_gradcheck() -> None:
 def test_shape_error_names_both_shapes() -> None:
     with pytest.raises(ValueError, match=r"input shape \(2, 5\) and weight shape \(3, 4\)"):
         dlref.nn.Linear(4, 3)(torch.randn(2, 5))
+
+
+@pytest.mark.parametrize(
+    "args, error, message",
+    [
+        (("3", 4), TypeError, r"in_features should be of type int, got: str"),
+        ((3, 4.0), TypeError, r"out_features should be of type int, got: float"),
+        ((-1, 4), ValueError, r"in_features must be zero or greater, got -1"),
+    ],
+)
+def test_a_size_that_is_not_a_non_negative_integer_is_named(
+    args: tuple[object, object], error: type[Exception], message: str
+) -> None:
+    """PyTorch refuses each of them too, with torch.empty's message, which names no argument."""
+    with pytest.raises(error, match=message):
+        dlref.nn.Linear(*args)  # type: ignore[arg-type]
+    with pytest.raises((TypeError, RuntimeError)):
+        torch.nn.Linear(*args)  # type: ignore[arg-type]
+
+
+def test_a_bool_size_is_refused_and_zero_is_a_size() -> None:
+    """torch.nn.Linear takes True as 1; dlref refuses it, as torch.nn.RNN refuses a bool
+    hidden_size. 0 makes an empty layer, as in PyTorch."""
+    with pytest.raises(TypeError, match=r"in_features should be of type int, got: bool"):
+        dlref.nn.Linear(True, 4)
+    assert dlref.nn.Linear(0, 4).weight.shape == (4, 0)

@@ -713,3 +713,10 @@ def test_nan_and_inf_propagate_like_torch(
     outs_b, grads_b = _outputs_and_grads(ref, x, hx)
     for a, b in zip([*outs_a, *grads_a], [*outs_b, *grads_b], strict=True):
         torch.testing.assert_close(a, b, equal_nan=True, **TOL64)
+
+
+@pytest.mark.parametrize("module", [dlref.nn.RNN(3, 4), dlref.nn.RNNCell(3, 4)], ids=repr)
+def test_an_input_that_is_not_a_tensor_is_named(module: torch.nn.Module) -> None:
+    """torch.nn.RNN fails with "'list' object has no attribute 'dim'"."""
+    with pytest.raises(TypeError, match=r"input must be a torch.Tensor, got list"):
+        module([[1.0, 2.0, 3.0]])
